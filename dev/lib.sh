@@ -1,0 +1,74 @@
+# Shared helpers for the dev/ scripts: sourced, not run.
+# Everything here is idempotent: a second call finds the work done and returns at once.
+
+SUPCON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FASHION_MNIST_URL="${FASHION_MNIST_URL:-http://fashion-mnist.s3-website.eu-central-1.amazonaws.com}"
+
+# libtorch on glibc: returning freed big buffers to the OS on every step costs 30-40 % system
+# time on these CPUs; keeping them (see BENCHMARKS.md for the measured gain) is what we ship.
+export MALLOC_MMAP_MAX_="${MALLOC_MMAP_MAX_:-0}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-68719476736}"
+# The PyTorch natives come from Maven Central inside the jars; never download at run time.
+export DJL_OFFLINE=true
+
+say() { printf '\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+require_java() {
+  command -v java >/dev/null || die "no java on PATH: install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk)"
+  local v
+  v=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java $v found, 17 or newer needed"
+}
+
+# apt_install PKG...: installs the Debian packages that are missing (needs root or sudo).
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || return 1
+  say "installing ${missing[*]} (apt)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || {
+    as_root apt-get update -q >/dev/null 2>&1 &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+  }
+}
+
+# ensure_fashion_mnist: sets FASHION_MNIST_DIR to a folder holding the four IDX files.
+ensure_fashion_mnist() {
+  local files="train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz"
+  has_all() { for f in $files; do [ -s "$1/$f" ] || return 1; done; }
+  if [ -n "${FASHION_MNIST_DIR:-}" ] && has_all "$FASHION_MNIST_DIR"; then return 0; fi
+  if has_all /usr/share/datasets/fashion-mnist; then export FASHION_MNIST_DIR=/usr/share/datasets/fashion-mnist; return 0; fi
+  if apt_install dataset-fashion-mnist && has_all /usr/share/datasets/fashion-mnist; then
+    export FASHION_MNIST_DIR=/usr/share/datasets/fashion-mnist; return 0
+  fi
+  local dir="$HOME/.cache/supcon/fashion-mnist"
+  mkdir -p "$dir"
+  if ! has_all "$dir"; then
+    say "downloading Fashion-MNIST from $FASHION_MNIST_URL"
+    for f in $files; do
+      [ -s "$dir/$f" ] || curl -fsSL -o "$dir/$f.part" "$FASHION_MNIST_URL/$f" && mv "$dir/$f.part" "$dir/$f" ||
+        die "could not get $f: install the Debian package dataset-fashion-mnist or put the IDX files in a folder named by FASHION_MNIST_DIR"
+    done
+  fi
+  export FASHION_MNIST_DIR="$dir"
+}
+
+# build_trainer: builds the runnable trainer jar unless it is newer than every source file.
+build_trainer() {
+  local jar="$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar"
+  if [ -f "$jar" ] && [ -z "$(find "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/trainer/pom.xml" "$SUPCON_ROOT/pom.xml" -newer "$jar" -print -quit)" ]; then
+    return 0
+  fi
+  say "building the trainer (first time: Maven downloads its dependencies, a few minutes)"
+  (cd "$SUPCON_ROOT" && ./mvnw -B -q -pl trainer -am install -DskipTests) || die "build failed (see the Maven output above)"
+}
+
+trainer() {
+  java -Djava.awt.headless=true -jar "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" "$@"
+}

@@ -1,0 +1,74 @@
+package org.supcon.trainer.cli;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.List;
+
+/**
+ * The trainer's entry point: {@code java -jar trainer/target/quarkus-app/quarkus-run.jar <command> [options]}.
+ * Commands: {@code train} (this release); {@code ingest} and {@code serve} come with the
+ * trainer service.
+ */
+@QuarkusMain
+public class TrainerMain implements QuarkusApplication {
+
+    static final String USAGE = """
+            usage: supcon-trainer <command> [options]
+            commands:
+              train    train an encoder (SupCon, SimCLR or the cross-entropy baseline), evaluate, write summary.json
+              help     this text; `train --help` lists the training options
+            """;
+
+    public static void main(String... args) {
+        Quarkus.run(TrainerMain.class, args);
+    }
+
+    @Override
+    public int run(String... args) {
+        return dispatch(List.of(args));
+    }
+
+    static int dispatch(List<String> args) {
+        if (args.isEmpty() || List.of("help", "--help", "-h").contains(args.get(0))) {
+            System.out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            switch (command) {
+                case "train" -> {
+                    if (rest.contains("--help") || rest.contains("-h")) {
+                        System.out.print(TrainCommand.USAGE);
+                        return 0;
+                    }
+                    new TrainCommand(System.out).run(rest);
+                    return 0;
+                }
+                default -> throw new UsageException("unknown command '" + command + "'; commands: train, help");
+            }
+        } catch (UsageException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("(run with --help for the options)");
+            return 2;
+        } catch (Exception e) {
+            System.err.println("error: " + describe(e));
+            return 1;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        Throwable c = e.getCause();
+        while (c != null && c != e) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(": ").append(c.getMessage());
+            }
+            e = c;
+            c = c.getCause();
+        }
+        return sb.toString();
+    }
+
+}

@@ -1,0 +1,313 @@
+package org.supcon.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.supcon.trainer.augment.AugmentSettings;
+import org.supcon.trainer.augment.Augmenter;
+import org.supcon.trainer.augment.BatchLoader;
+import org.supcon.trainer.augment.ViewBatch;
+import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.model.SupConNet;
+
+/**
+ * One training run: the first stage (SupCon, SimCLR or the cross-entropy baseline, all with
+ * the same encoder, augmentation and budget), then for contrastive methods the linear stage on
+ * the frozen encoder, then the final test evaluation.
+ *
+ * <p>Deterministic on CPU for a fixed seed: weights come from the engine's seeded generator,
+ * batch order and augmentation from seeds derived from (seed, epoch, batch). A checkpoint is
+ * written after every epoch; a run started again over the same output directory continues
+ * from it with identical results.
+ */
+public final class TrainingRun {
+
+    /** The images of one run. */
+    public record Data(ImageSet train, ImageSet validation, ImageSet test, String description) {
+        public Data {
+            Objects.requireNonNull(train, "train");
+            if (!train.geometry().equals(test.geometry()) || !train.labelNames().equals(test.labelNames())) {
+                throw new IllegalArgumentException("train and test sets differ in geometry or labels");
+            }
+        }
+    }
+
+    /** The trained model: the network (encoder + head or classifier) and, after the linear stage, its classifier. */
+    public record Trained(SupConNet net, LinearClassifier classifier) {}
+
+    private static final int EVAL_BATCH = 500;
+    private static final int KNN_REFERENCE = 5000;
+    private static final int KNN_QUERIES = 2000;
+
+    private final TrainSettings settings;
+    private final Data data;
+    private final ProgressListener listener;
+    private int stopAfterEpochs = Integer.MAX_VALUE;
+
+    public TrainingRun(TrainSettings settings, Data data, ProgressListener listener) {
+        this.settings = settings;
+        this.data = data;
+        this.listener = listener == null ? ProgressListener.NONE : listener;
+    }
+
+    /**
+     * Makes this process stop (as if killed) after the given number of completed epochs, checkpoint
+     * written; used to show that a resumed run equals an uninterrupted one.
+     */
+    public TrainingRun stopAfterEpochs(int epochs) {
+        this.stopAfterEpochs = epochs;
+        return this;
+    }
+
+    /** Runs both stages and returns the result; {@code into} receives the trained model. */
+    public TrainResult run(NDManager manager, java.util.function.Consumer<Trained> into) throws IOException {
+        long wallStart = System.nanoTime();
+        TrainSettings s = settings;
+        ImageGeometry g = data.train().geometry();
+        int classes = data.train().numClasses();
+        Engine.getInstance().setRandomSeed((int) s.seed());
+
+        SupConNet net = s.contrastive()
+                ? SupConNet.forContrastive(s.encoder(), g.channels(), s.head(), s.projectionDim())
+                : SupConNet.forCrossEntropy(s.encoder(), g.channels(), classes);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, g.channels(), g.height(), g.width()));
+        long parameterCount = 0;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                parameterCount += p.getValue().getArray().size();
+            }
+        }
+        ParameterStore ps = new ParameterStore(manager, false);
+        SgdMomentum optimizer = new SgdMomentum(manager, net, s.momentum(), s.weightDecay());
+        Loss loss = s.method().newLoss(s.temperature(), s.baseTemperature());
+
+        int n = data.train().size();
+        int batch = Math.min(s.batchSize(), n);
+        int stepsPerEpoch = n / batch;
+        LearningRateSchedule schedule = LearningRateSchedule.of(s.learningRate(), s.warmupEpochs(), s.epochs(), stepsPerEpoch);
+        AugmentSettings aug = AugmentSettings.supconDefaults().withMinScale(s.minCropScale());
+        Augmenter augmenter = new Augmenter(aug);
+
+        Checkpoint checkpoint = new Checkpoint(s.output().resolve("checkpoint"));
+        List<EpochStats> history = new ArrayList<>();
+        int startEpoch = 0;
+        long step = 0;
+        if (checkpoint.exists()) {
+            Checkpoint.State state = checkpoint.load(net, optimizer, manager);
+            Map<String, Object> now = jsonRoundTrip(s.asMap());
+            if (!now.equals(state.settings())) {
+                throw new IllegalStateException("the checkpoint in " + checkpoint.file() + " was written with other settings ("
+                        + difference(state.settings(), now) + "); use another --output or delete it");
+            }
+            startEpoch = state.completedEpochs();
+            step = state.globalStep();
+            history.addAll(state.history());
+            listener.onPhase("resuming from " + checkpoint.file() + " after epoch " + startEpoch + " of " + s.epochs());
+        }
+
+        long trainNanos = 0;
+        long waitNanos = 0;
+        List<Double> throughputs = new ArrayList<>();
+        int views = s.contrastive() ? s.views() : s.views();
+        for (int epoch = startEpoch; epoch < s.epochs() && epoch - startEpoch < stopAfterEpochs; epoch++) {
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            double lr = 0;
+            long epochWait;
+            try (BatchLoader loader = new BatchLoader(data.train(), batch, views, augmenter, s.seed(), epoch,
+                    true, true, s.loaderWorkers(), 4)) {
+                int i = 0;
+                while (loader.hasNext()) {
+                    ViewBatch vb = loader.next();
+                    lr = schedule.at(step);
+                    try (NDManager bm = manager.newSubManager()) {
+                        NDArray x = bm.create(vb.data(), new Shape((long) views * batch, g.channels(), g.height(), g.width()));
+                        NDArray y = bm.create(vb.labels());
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray out = net.forward(ps, new NDList(x), true).singletonOrThrow();
+                            // rows are view-major: [views * batch, d] -> [batch, views, d]
+                            NDArray byImage = out.reshape(views, batch, -1).transpose(1, 0, 2);
+                            NDArray l = loss.evaluate(new NDList(y), new NDList(byImage));
+                            gc.backward(l);
+                            float value = l.getFloat();
+                            if (!Float.isFinite(value)) {
+                                throw new IllegalStateException("loss is " + value + " at epoch " + (epoch + 1) + " step " + (i + 1)
+                                        + " (learning rate " + lr + "); lower --learning-rate");
+                            }
+                            lossSum += value;
+                        }
+                        optimizer.step(lr);
+                    }
+                    step++;
+                    i++;
+                    double elapsed = (System.nanoTime() - epochStart) / 1e9;
+                    double ips = (double) i * batch / elapsed;
+                    double eta = ((double) (s.epochs() - epoch) * stepsPerEpoch - i) * batch / ips;
+                    listener.onStep(epoch + 1, s.epochs(), i, stepsPerEpoch, value(lossSum, i), lr, ips, eta);
+                }
+                epochWait = loader.waitNanos();
+            }
+            long trainEnd = System.nanoTime();
+            double epochTrainSeconds = (trainEnd - epochStart) / 1e9;
+            trainNanos += trainEnd - epochStart;
+            waitNanos += epochWait;
+            double ips = stepsPerEpoch * (double) batch / epochTrainSeconds;
+            throughputs.add(ips);
+            double valAcc = Double.NaN;
+            boolean last = epoch == s.epochs() - 1;
+            if (s.evalEvery() > 0 && ((epoch + 1) % s.evalEvery() == 0 || last) && data.validation().size() > 0) {
+                valAcc = quickValidation(net, ps, manager, classes);
+            }
+            EpochStats stats = new EpochStats(epoch + 1, lossSum / stepsPerEpoch, lr, ips,
+                    epochWait / 1e9 / epochTrainSeconds, valAcc, (System.nanoTime() - epochStart) / 1e9);
+            history.add(stats);
+            checkpoint.save(new Checkpoint.State(epoch + 1, step, s.asMap(), history), net, optimizer, manager);
+            listener.onEpoch(stats, s.epochs());
+        }
+        if (history.size() < s.epochs()) {
+            return null; // stopped early on purpose (stopAfterEpochs); the checkpoint holds the state
+        }
+
+        long linearStart = System.nanoTime();
+        LinearClassifier classifier = null;
+        Features testOut;
+        Features valOut;
+        if (s.contrastive()) {
+            listener.onPhase("linear stage: features of " + n + " training images from the frozen encoder");
+            Features trainFeatures = encode(net, ps, manager, data.train(), true);
+            classifier = LinearProbe.train(manager, trainFeatures, classes, new LinearProbe.Settings(
+                    s.linearEpochs(), 256, s.linearLearningRate(), 0.9, 1e-4, s.seed()));
+            listener.onPhase("linear stage: evaluating on " + data.test().size() + " test images");
+            testOut = classifier.apply(encode(net, ps, manager, data.test(), true));
+            valOut = data.validation().size() > 0 ? classifier.apply(encode(net, ps, manager, data.validation(), true)) : null;
+        } else {
+            listener.onPhase("evaluating on " + data.test().size() + " test images");
+            testOut = encode(net, ps, manager, data.test(), false);
+            valOut = data.validation().size() > 0 ? encode(net, ps, manager, data.validation(), false) : null;
+        }
+        double linearSeconds = (System.nanoTime() - linearStart) / 1e9;
+        int[] predicted = testOut.argmax();
+        if (into != null) {
+            into.accept(new Trained(net, classifier));
+        }
+        return new TrainResult(
+                s.method().cliName(), s.encoder().cliName(), s.epochs(),
+                testOut.accuracy(), valOut == null ? Double.NaN : valOut.accuracy(),
+                median(throughputs), trainNanos == 0 ? 0 : (double) waitNanos / trainNanos,
+                (System.nanoTime() - wallStart) / 1e9, trainNanos / 1e9, linearSeconds,
+                n, data.validation().size(), data.test().size(), startEpoch, parameterCount,
+                data.train().labelNames(), Metrics.confusion(predicted, testOut.labels(), classes),
+                history, s.asMap(), environment());
+    }
+
+    /** kNN accuracy of encoder features (contrastive) or the classifier's accuracy (ce) on the validation split. */
+    private double quickValidation(SupConNet net, ParameterStore ps, NDManager manager, int classes) {
+        ImageSet val = data.validation().head(Math.min(KNN_QUERIES, data.validation().size()));
+        if (!settings.contrastive()) {
+            return encode(net, ps, manager, val, false).accuracy();
+        }
+        Features ref = encode(net, ps, manager, data.train().head(Math.min(KNN_REFERENCE, data.train().size())), true);
+        return Metrics.knnAccuracy(ref, encode(net, ps, manager, val, true), 20, classes);
+    }
+
+    /**
+     * Runs the network in inference mode (BatchNorm running statistics) over a set, without
+     * augmentation: encoder features when {@code encoderOnly}, else the network's output.
+     */
+    public static Features encode(SupConNet net, ParameterStore ps, NDManager manager, ImageSet set, boolean encoderOnly) {
+        ImageGeometry g = set.geometry();
+        List<float[]> chunks = new ArrayList<>();
+        int dim = -1;
+        try (BatchLoader loader = new BatchLoader(set, Math.max(1, Math.min(EVAL_BATCH, set.size())), 1, null, 0L, 0,
+                false, false, 1, 2)) {
+            while (loader.hasNext()) {
+                ViewBatch vb = loader.next();
+                try (NDManager bm = manager.newSubManager()) {
+                    NDArray x = bm.create(vb.data(), new Shape(vb.batchSize(), g.channels(), g.height(), g.width()));
+                    NDArray out = encoderOnly ? net.embed(ps, x, false) : net.forward(ps, new NDList(x), false).singletonOrThrow();
+                    dim = (int) out.getShape().get(1);
+                    chunks.add(out.toFloatArray());
+                }
+            }
+        }
+        int rows = set.size();
+        float[] values = new float[rows * Math.max(dim, 0)];
+        int off = 0;
+        for (float[] c : chunks) {
+            System.arraycopy(c, 0, values, off, c.length);
+            off += c.length;
+        }
+        int[] labels = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            labels[i] = set.label(i);
+        }
+        return new Features(values, rows, Math.max(dim, 0), labels);
+    }
+
+    private static double value(double sum, int count) {
+        return count == 0 ? Double.NaN : sum / count;
+    }
+
+    static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(xs);
+        sorted.sort(Double::compare);
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+    }
+
+    /** Versions and machine facts that belong in a result's provenance. */
+    public static Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        Engine e = Engine.getInstance();
+        env.put("djl", Engine.getDjlVersion());
+        env.put("engine", e.getEngineName() + " " + e.getVersion());
+        env.put("device", e.defaultDevice().toString());
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        env.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        env.put("mallocMmapMax", String.valueOf(System.getenv("MALLOC_MMAP_MAX_")));
+        return env;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> jsonRoundTrip(Map<String, Object> m) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+            return om.readValue(om.writeValueAsBytes(m), Map.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String difference(Map<String, Object> before, Map<String, Object> now) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Object> e : now.entrySet()) {
+            Object old = before.get(e.getKey());
+            if (!Objects.equals(old, e.getValue())) {
+                if (sb.length() > 0) {
+                    sb.append(", ");
+                }
+                sb.append(e.getKey()).append(": ").append(old).append(" -> ").append(e.getValue());
+            }
+        }
+        return sb.toString();
+    }
+}
