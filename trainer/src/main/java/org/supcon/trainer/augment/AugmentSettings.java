@@ -64,6 +64,12 @@ public record AugmentSettings(
         return new AugmentSettings(0.2, 1.0, 3.0 / 4.0, 4.0 / 3.0, true, 0.4, 0.4, 0.4, 0.1, 0.8, 0.2);
     }
 
+    /** These settings with another smallest crop area (RandomResizedCrop's lower scale bound). */
+    public AugmentSettings withMinScale(double scale) {
+        return new AugmentSettings(scale, maxScale, minRatio, maxRatio, horizontalFlip, brightness, contrast,
+                saturation, hue, jitterProbability, grayscaleProbability);
+    }
+
     /** No augmentation: the whole image, unflipped, colours untouched. */
     public static AugmentSettings none() {
         return new AugmentSettings(1.0, 1.0, 1.0, 1.0, false, 0, 0, 0, 0, 0, 0);

@@ -123,14 +123,15 @@ public final class TrainingRun {
         long trainNanos = 0;
         long waitNanos = 0;
         List<Double> throughputs = new ArrayList<>();
-        int views = s.contrastive() ? s.views() : s.views();
+        int views = s.views();
         for (int epoch = startEpoch; epoch < s.epochs() && epoch - startEpoch < stopAfterEpochs; epoch++) {
             long epochStart = System.nanoTime();
             double lossSum = 0;
             double lr = 0;
             long epochWait;
-            try (BatchLoader loader = new BatchLoader(data.train(), batch, views, augmenter, s.seed(), epoch,
-                    true, true, s.loaderWorkers(), 4)) {
+            try (BatchLoader loader = BatchLoader.builder().setImageSet(data.train()).setBatchSize(batch)
+                    .optViews(views).optAugmenter(augmenter).optSeed(s.seed()).optEpoch(epoch)
+                    .optShuffle(true).optDropLast(true).optWorkers(s.loaderWorkers()).optPrefetch(4).build()) {
                 int i = 0;
                 while (loader.hasNext()) {
                     ViewBatch vb = loader.next();
@@ -233,8 +234,9 @@ public final class TrainingRun {
         ImageGeometry g = set.geometry();
         List<float[]> chunks = new ArrayList<>();
         int dim = -1;
-        try (BatchLoader loader = new BatchLoader(set, Math.max(1, Math.min(EVAL_BATCH, set.size())), 1, null, 0L, 0,
-                false, false, 1, 2)) {
+        try (BatchLoader loader = BatchLoader.builder().setImageSet(set)
+                .setBatchSize(Math.max(1, Math.min(EVAL_BATCH, set.size()))).optViews(1)
+                .optShuffle(false).optDropLast(false).optWorkers(1).optPrefetch(2).build()) {
             while (loader.hasNext()) {
                 ViewBatch vb = loader.next();
                 try (NDManager bm = manager.newSubManager()) {
