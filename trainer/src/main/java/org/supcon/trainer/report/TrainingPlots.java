@@ -34,12 +34,15 @@ public final class TrainingPlots {
         XYChart lossChart = new XYChartBuilder().width(640).height(420)
                 .title("Training loss (" + title + ")").xAxisTitle("epoch").yAxisTitle("loss").build();
         lossChart.getStyler().setLegendVisible(false);
+        lossChart.getStyler().setYAxisDecimalPattern("0.###");
         lossChart.addSeries("loss", epochs, loss).setMarker(SeriesMarkers.CIRCLE);
 
         XYChart accChart = new XYChartBuilder().width(640).height(420)
                 .title(String.format(java.util.Locale.ROOT, "Validation accuracy (final test %.2f%%)", 100 * r.testAccuracy()))
                 .xAxisTitle("epoch").yAxisTitle("accuracy").build();
         accChart.getStyler().setLegendVisible(true);
+        accChart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        accChart.getStyler().setYAxisDecimalPattern("0.000");
         String accName = r.method().equals("ce") ? "classifier, validation" : "kNN (k=20), validation";
         if (!acc.isEmpty()) {
             XYSeries series = accChart.addSeries(accName, accEpochs, acc);
