@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -132,32 +133,50 @@ public final class ModelRepository {
      */
     public PublishedVersion publish(byte[] onnxModel, ModelCardDraft draft, Map<String, Path> extraFiles)
             throws IOException {
-        String name = draft.modelName();
         if (onnxModel == null || onnxModel.length == 0) {
-            throw new IllegalArgumentException("ONNX model bytes for " + name + " are empty");
+            throw new IllegalArgumentException("ONNX model bytes for " + draft.modelName() + " are empty");
         }
+        return publish(version -> onnxModel, draft, extraFiles);
+    }
+
+    /**
+     * Publishes the next version, asking {@code modelForVersion} for the model bytes of the version
+     * number being tried: a model that records its own version in its metadata stays consistent
+     * with its directory even when another writer takes the first number tried.
+     */
+    public PublishedVersion publish(LongFunction<byte[]> modelForVersion, ModelCardDraft draft,
+            Map<String, Path> extraFiles) throws IOException {
+        String name = draft.modelName();
         Map<String, Path> extras = checkExtras(name, extraFiles);
-        ModelCard card = draft.toCard(1, sha256(onnxModel), onnxModel.length,
-                Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString());
+        String createdAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
 
         Path modelDir = modelDir(name);
         if (!Files.isDirectory(modelDir)) {
             Files.createDirectories(modelDir);
             fsyncDirectory(modelDir.getParent());
         }
+        long candidate = highestNumber(modelDir) + 1;
         Path temp = Files.createTempDirectory(modelDir, TEMP_PREFIX);
         boolean renamed = false;
         try {
-            writeDurably(temp.resolve(MODEL_FILE), onnxModel);
-            hooks.afterModelWritten(temp);
+            byte[] written = null;
+            ModelCard card = null;
             for (Map.Entry<String, Path> e : extras.entrySet()) {
                 copyDurably(e.getValue(), temp.resolve(e.getKey()));
             }
             // temp dirs are owner-only; a published version must be readable like any other file
             setPermissions(temp, "rwxr-xr-x");
-
-            long candidate = highestNumber(modelDir) + 1;
             for (int attempt = 1; ; attempt++) {
+                byte[] model = modelForVersion.apply(candidate);
+                if (model == null || model.length == 0) {
+                    throw new IllegalArgumentException("ONNX model bytes for " + name + " v" + candidate + " are empty");
+                }
+                if (model != written) {
+                    writeDurably(temp.resolve(MODEL_FILE), model);
+                    hooks.afterModelWritten(temp);
+                    card = draft.toCard(candidate, sha256(model), model.length, createdAt);
+                    written = model;
+                }
                 card = card.withVersion(candidate);
                 writeDurably(temp.resolve(ModelCard.FILE_NAME), card.toJson());
                 hooks.afterCardWritten(temp, candidate);

@@ -233,6 +233,30 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void modelThatRecordsItsVersionIsRebuiltForTheVersionItFinallyGets() throws Exception {
+        ModelRepository other = new ModelRepository(root);
+        AtomicBoolean raced = new AtomicBoolean();
+        List<Long> asked = new ArrayList<>();
+        ModelRepository repo = repo(new PublishHooks() {
+            @Override
+            public void beforeRename(Path tempDir, Path target) throws IOException {
+                if (!raced.getAndSet(true)) {
+                    other.publish(model("other"), draft(NAME));
+                }
+            }
+        });
+        PublishedVersion mine = repo.publish(v -> {
+            asked.add(v);
+            return model("version " + v);
+        }, draft(NAME), Map.of());
+        assertEquals(List.of(1L, 2L), asked);
+        assertEquals(2, mine.version());
+        assertArrayEquals(model("version 2"), Files.readAllBytes(mine.modelFile()));
+        assertEquals(ModelRepository.sha256(model("version 2")), mine.card().sha256());
+        assertEquals(Optional.empty(), repo.verify(repo.get(NAME, 2).orElseThrow()));
+    }
+
+    @Test
     void eightThreadsPublishingFiveEachGetFortyDistinctVersions() throws Exception {
         ModelRepository repo = new ModelRepository(root);
         race(List.of(repo), 8, 5);
