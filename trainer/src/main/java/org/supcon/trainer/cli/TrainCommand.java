@@ -21,6 +21,9 @@ import java.util.Set;
 import org.supcon.trainer.data.DatasetSource;
 import org.supcon.trainer.data.DatasetSplit;
 import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.export.ModelPublisher;
+import org.supcon.trainer.export.ParityReport;
+import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.loss.Method;
 import org.supcon.trainer.model.EncoderType;
 import org.supcon.trainer.model.HeadType;
@@ -40,7 +43,7 @@ public final class TrainCommand {
     static final Set<String> FLAGS = Set.of("dataset", "method", "encoder", "head", "projection-dim", "epochs",
             "batch-size", "views", "learning-rate", "momentum", "weight-decay", "warmup-epochs", "temperature",
             "base-temperature", "seed", "limit", "validation-fraction", "min-crop-scale", "linear-epochs",
-            "linear-learning-rate", "eval-every", "loader-workers", "output", "test-limit");
+            "linear-learning-rate", "eval-every", "loader-workers", "output", "test-limit", "model-repository", "model-name");
 
     public static final String USAGE = """
             usage: train [options]
@@ -55,7 +58,7 @@ public final class TrainCommand {
               --views N                      augmented views per image (default 2)
               --learning-rate X              peak SGD learning rate (default 0.05)
               --momentum X --weight-decay X  SGD (defaults 0.9, 1e-4)
-              --warmup-epochs X              linear warm-up before the cosine decay (default 1)
+              --warmup-epochs X              linear warm-up before the cosine decay (default min(1, epochs/10))
               --temperature X                (default 0.1)
               --base-temperature X           loss scaled by temperature/base (default 0.07)
               --min-crop-scale X             RandomResizedCrop smallest area (default 0.2)
@@ -67,6 +70,9 @@ public final class TrainCommand {
               --test-limit N                 evaluate on the first N test images only (benchmarks; default all)
               --seed N                       (default 42)
               --loader-workers N             augmentation threads (default 1)
+              --model-repository ROOT        publish the exported ONNX model as the next version of
+                                             ROOT/NAME/<version>/ (model.onnx, model-card.json, plot, summary)
+              --model-name NAME              (default fashion-mnist-supcon)
               --output DIR                   run directory (default runs/<method>-<encoder>-<time>);
                                              an existing checkpoint there is resumed
             """;
@@ -98,7 +104,7 @@ public final class TrainCommand {
                     f.number("learning-rate", d.learningRate()),
                     f.number("momentum", d.momentum()),
                     f.number("weight-decay", d.weightDecay()),
-                    f.number("warmup-epochs", d.warmupEpochs()),
+                    f.number("warmup-epochs", Math.min(d.warmupEpochs(), 0.1 * f.integer("epochs", d.epochs()))),
                     f.number("temperature", d.temperature()),
                     f.number("base-temperature", d.baseTemperature()),
                     f.longValue("seed", d.seed()),
@@ -118,14 +124,22 @@ public final class TrainCommand {
     /** Loads the data, runs training and writes the outputs; returns the result. */
     public TrainResult run(List<String> args) throws IOException {
         TrainSettings s = parse(args);
-        int testLimit = Flags.parse("train", args, FLAGS, Set.of()).integer("test-limit", 0);
+        Flags f = Flags.parse("train", args, FLAGS, Set.of());
+        int testLimit = f.integer("test-limit", 0);
         if (testLimit < 0) {
             throw new UsageException("train: --test-limit must not be negative, got " + testLimit);
         }
-        return run(s, testLimit);
+        String modelName = f.string("model-name", DEFAULT_MODEL_NAME);
+        if (!modelName.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || modelName.contains("..")) {
+            throw new UsageException("train: --model-name '" + modelName + "' may hold only letters, digits, '.', '-' and '_'");
+        }
+        Path repository = f.has("model-repository") ? Path.of(f.string("model-repository", null)) : null;
+        return run(s, testLimit, modelName, repository);
     }
 
-    public TrainResult run(TrainSettings s, int testLimit) throws IOException {
+    public static final String DEFAULT_MODEL_NAME = "fashion-mnist-supcon";
+
+    public TrainResult run(TrainSettings s, int testLimit, String modelName, Path repositoryRoot) throws IOException {
         long t0 = System.nanoTime();
         out.println("loading " + s.dataset() + " ...");
         DatasetSource.Loaded loaded = DatasetSource.load(s.dataset());
@@ -144,22 +158,33 @@ public final class TrainCommand {
                 s.output());
         Files.createDirectories(s.output());
         TrainResult result;
+        ModelPublisher.Outcome exported;
         try (NDManager manager = NDManager.newBaseManager()) {
-            result = new TrainingRun(s, data, ConsoleProgress.forStdout()).run(manager, trained -> {
-                try {
-                    writeWeights(s.output(), trained.net(), trained.classifier(), manager);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            TrainingRun.Trained[] trained = new TrainingRun.Trained[1];
+            result = new TrainingRun(s, data, ConsoleProgress.forStdout()).run(manager, t -> trained[0] = t);
+            writeWeights(s.output(), trained[0].net(), trained[0].classifier(), manager);
+            writeSummary(s.output().resolve("summary.json"), result, null);
+            TrainingPlots.write(result, s.output().resolve("training.png"));
+            out.printf(Locale.ROOT, "%n== %s / %s: test accuracy %.4f (%d test images, final epoch), validation %.4f%n",
+                    result.method(), result.encoder(), result.testAccuracy(), result.testImages(), result.validationAccuracy());
+            out.printf(Locale.ROOT, "   training %.0f img/s (median over epochs), data wait %.1f%% of step time, wall %.0f s%n",
+                    result.imagesPerSecond(), 100 * result.dataWaitShare(), result.wallSeconds());
+            out.println("exporting ONNX and checking parity with DJL on " + Math.min(ModelPublisher.PARITY_IMAGES, test.size())
+                    + " test images ...");
+            exported = ModelPublisher.exportAndPublish(manager, trained[0], result, data, modelName,
+                    repositoryRoot == null ? null : new ModelRepository(repositoryRoot), s.output(),
+                    Map.of("training.png", s.output().resolve("training.png"), "summary.json", s.output().resolve("summary.json")));
         }
-        writeSummary(s.output().resolve("summary.json"), result);
-        TrainingPlots.write(result, s.output().resolve("training.png"));
-        out.printf(Locale.ROOT, "%n== %s / %s: test accuracy %.4f (%d test images, final epoch), validation %.4f%n",
-                result.method(), result.encoder(), result.testAccuracy(), result.testImages(), result.validationAccuracy());
-        out.printf(Locale.ROOT, "   training %.0f img/s (median over epochs), data wait %.1f%% of step time, wall %.0f s%n",
-                result.imagesPerSecond(), 100 * result.dataWaitShare(), result.wallSeconds());
-        out.println("   wrote " + s.output().resolve("summary.json") + ", training.png, model.params"
+        writeSummary(s.output().resolve("summary.json"), result, exported);
+        ParityReport p = exported.parity();
+        out.printf(Locale.ROOT, "   ONNX parity: max |diff| embedding %.1e, logits %.1e, argmax agreement %.0f%% (batches %s) -> %s (%.1f MB, %.1f s)%n",
+                p.maxEmbeddingDiff(), p.maxLogitDiff(), 100 * p.argmaxAgreement(), p.batchSizes(), exported.runModel(),
+                exported.sizeBytes() / 1e6, exported.exportSeconds());
+        if (exported.published() != null) {
+            out.printf(Locale.ROOT, "   published %s version %d: %s%n", exported.published().name(), exported.published().version(),
+                    exported.published().directory());
+        }
+        out.println("   wrote " + s.output().resolve("summary.json") + ", training.png, model.onnx, model.params"
                 + (s.contrastive() ? ", classifier.ndlist" : ""));
         return result;
     }
@@ -181,7 +206,7 @@ public final class TrainCommand {
         }
     }
 
-    static void writeSummary(Path file, TrainResult r) throws IOException {
+    static void writeSummary(Path file, TrainResult r, ModelPublisher.Outcome exported) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", r.method());
         m.put("encoder", r.encoder());
@@ -211,6 +236,21 @@ public final class TrainCommand {
             e.put("seconds", h.seconds());
             return e;
         }).toList());
+        if (exported != null) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("file", exported.runModel().toString());
+            x.put("sizeBytes", exported.sizeBytes());
+            x.put("exportSeconds", exported.exportSeconds());
+            x.put("parityMaxEmbeddingDiff", exported.parity().maxEmbeddingDiff());
+            x.put("parityMaxLogitDiff", exported.parity().maxLogitDiff());
+            x.put("parityArgmaxAgreement", exported.parity().argmaxAgreement());
+            if (exported.published() != null) {
+                x.put("modelName", exported.published().name());
+                x.put("modelVersion", exported.published().version());
+                x.put("modelDirectory", exported.published().directory().toString());
+            }
+            m.put("onnx", x);
+        }
         m.put("settings", r.settings());
         m.put("environment", r.environment());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
