@@ -1,0 +1,101 @@
+package org.supcon.trainer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.supcon.trainer.export.ModelMetadata;
+import org.supcon.trainer.repository.ModelRepository;
+import org.supcon.trainer.repository.PublishedVersion;
+
+/**
+ * The {@code train} command end to end on an image folder: trains, exports, checks parity and
+ * publishes consecutive versions that ONNX Runtime loads.
+ */
+class TrainCommandPublishTest {
+
+    /** Three classes of 16x16 grey PNGs: a bright band in the top, middle or bottom third. */
+    static Path imageFolder(Path root, int perClass) throws Exception {
+        SplittableRandom rng = new SplittableRandom(5);
+        String[] labels = {"bottom", "middle", "top"};
+        for (int k = 0; k < labels.length; k++) {
+            Path dir = Files.createDirectories(root.resolve(labels[k]));
+            for (int i = 0; i < perClass; i++) {
+                BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 16; x++) {
+                        boolean band = (2 - k) == Math.min(2, y * 3 / 16);
+                        int v = (band ? 180 : 30) + rng.nextInt(50);
+                        img.getRaster().setSample(x, y, 0, v);
+                    }
+                }
+                ImageIO.write(img, "png", dir.resolve(i + ".png").toFile());
+            }
+        }
+        return root;
+    }
+
+    @Test
+    void trainsExportsAndPublishesConsecutiveVersions(@TempDir Path tmp) throws Exception {
+        Path data = imageFolder(tmp.resolve("images"), 40);
+        Path repo = tmp.resolve("models");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        TrainCommand cmd = new TrainCommand(new PrintStream(console, true));
+        for (int run = 1; run <= 2; run++) {
+            cmd.run(List.of("--dataset", data.toString(), "--epochs", "3", "--batch-size", "16", "--projection-dim", "16",
+                    "--validation-fraction", "0.1", "--linear-epochs", "10", "--output", tmp.resolve("run" + run).toString(),
+                    "--model-repository", repo.toString(), "--model-name", "bands", "--seed", Integer.toString(run)));
+        }
+        ModelRepository repository = new ModelRepository(repo);
+        assertEquals(List.of(1L, 2L), repository.versions("bands"), console.toString());
+        PublishedVersion v2 = repository.latest("bands").orElseThrow();
+        assertEquals(java.util.Optional.empty(), repository.verify(v2));
+        assertEquals(List.of("bottom", "middle", "top"), v2.card().labels());
+        assertTrue(Files.isRegularFile(v2.file("training.png")));
+
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("run2/summary.json").toFile());
+        assertEquals(2, summary.at("/onnx/modelVersion").asInt());
+        assertTrue(summary.at("/testAccuracy").asDouble() >= 0.9, "accuracy " + summary.at("/testAccuracy"));
+        assertEquals(summary.at("/testAccuracy").asDouble(), v2.card().metrics().get("testAccuracy"), 1e-12);
+
+        // the published file is a working model: ONNX Runtime agrees with the run's accuracy on its own metadata
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(v2.modelFile().toString(), new OrtSession.SessionOptions())) {
+            ModelMetadata meta = ModelMetadata.read(session);
+            assertEquals("2", meta.modelVersion());
+            assertEquals("bands", meta.modelName());
+            float[] image = new float[16 * 16];
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 16; x++) {
+                    image[y * 16 + x] = y < 5 ? 200 : 40; // a top band
+                }
+            }
+            try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(image), new long[] {1, 1, 16, 16});
+                    OrtSession.Result out = session.run(Map.of("images", in))) {
+                float[][] probs = (float[][]) out.get("probabilities").orElseThrow().getValue();
+                int best = 0;
+                for (int k = 1; k < 3; k++) {
+                    best = probs[0][k] > probs[0][best] ? k : best;
+                }
+                assertEquals("top", meta.labels().get(best), java.util.Arrays.toString(probs[0]));
+            }
+        }
+        assertTrue(console.toString().contains("published bands version 2"), console.toString());
+    }
+}
