@@ -17,6 +17,7 @@ public class TrainerMain implements QuarkusApplication {
             usage: supcon-trainer <command> [options]
             commands:
               train    train an encoder (SupCon, SimCLR or the cross-entropy baseline), evaluate, write summary.json
+              bench-onnx  export time and size per encoder, ONNX Runtime vs DJL inference speed
               help     this text; `train --help` lists the training options
             """;
 
@@ -46,7 +47,15 @@ public class TrainerMain implements QuarkusApplication {
                     new TrainCommand(System.out).run(rest);
                     return 0;
                 }
-                default -> throw new UsageException("unknown command '" + command + "'; commands: train, help");
+                case "bench-onnx" -> {
+                    if (rest.contains("--help")) {
+                        System.out.print(BenchOnnxCommand.USAGE);
+                        return 0;
+                    }
+                    new BenchOnnxCommand(System.out).run(rest);
+                    return 0;
+                }
+                default -> throw new UsageException("unknown command '" + command + "'; commands: train, bench-onnx, help");
             }
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage());
