@@ -31,9 +31,19 @@ class CheckpointTest {
         return net;
     }
 
+    /** Every parameter (BatchNorm running statistics included), concatenated. */
     private static float[] first(SupConNet net) {
-        Pair<String, Parameter> p = net.getParameters().get(1);
-        return p.getValue().getArray().toFloatArray();
+        java.util.List<Float> all = new java.util.ArrayList<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            for (float v : p.getValue().getArray().toFloatArray()) {
+                all.add(v);
+            }
+        }
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i);
+        }
+        return out;
     }
 
     @Test
