@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.List;
+import org.supcon.trainer.ingest.IngestCommand;
 
 /**
  * The trainer's entry point: {@code java -jar trainer/target/quarkus-app/quarkus-run.jar <command> [options]}.
@@ -18,6 +19,7 @@ public class TrainerMain implements QuarkusApplication {
             commands:
               train    train an encoder (SupCon, SimCLR or the cross-entropy baseline), evaluate, write summary.json
               bench-onnx  export time and size per encoder, ONNX Runtime vs DJL inference speed
+              ingest   publish a labeled dataset to Kafka (topic labeled-images); `ingest --help` lists the options
               help     this text; `train --help` lists the training options
             """;
 
@@ -55,7 +57,14 @@ public class TrainerMain implements QuarkusApplication {
                     new BenchOnnxCommand(System.out).run(rest);
                     return 0;
                 }
-                default -> throw new UsageException("unknown command '" + command + "'; commands: train, bench-onnx, help");
+                case "ingest" -> {
+                    if (rest.contains("--help") || rest.contains("-h")) {
+                        System.out.print(IngestCommand.USAGE);
+                        return 0;
+                    }
+                    return new IngestCommand(System.out).run(rest).failed() > 0 ? 1 : 0;
+                }
+                default -> throw new UsageException("unknown command '" + command + "'; commands: train, bench-onnx, ingest, help");
             }
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage());

@@ -1,0 +1,210 @@
+package org.supcon.trainer.ingest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.KafkaException;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.supcon.proto.v1.LabeledImage;
+import org.supcon.trainer.cli.Flags;
+import org.supcon.trainer.cli.UsageException;
+import org.supcon.trainer.data.DatasetSource;
+import org.supcon.trainer.data.FashionMnist;
+
+/**
+ * {@code ingest}: publishes a labeled dataset to the {@code labeled-images} topic, one
+ * {@link LabeledImage} per image, keyed by its stable id; publishing again replaces, never adds.
+ * Kafka's address: the config key {@value #BOOTSTRAP_KEY} ({@code -Dkafka.bootstrap.servers=...}
+ * or {@code KAFKA_BOOTSTRAP_SERVERS}), default {@value #DEFAULT_BOOTSTRAP}.
+ */
+public final class IngestCommand {
+
+    public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
+    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    public static final String DEFAULT_TOPIC = "labeled-images";
+
+    static final Set<String> FLAGS = Set.of("dataset", "limit", "topic", "split");
+
+    public static final String USAGE = """
+            usage: ingest --dataset fashion-mnist|PATH [options]
+              --dataset fashion-mnist|PATH   Fashion-MNIST IDX files (FASHION_MNIST_DIR, default
+                                             /usr/share/datasets/fashion-mnist), published as raw 8-bit pixels;
+                                             or a folder PATH/<label>/*.png|jpg, published as the original files
+              --split train|test|all         Fashion-MNIST part to publish (default train); a folder is
+                                             always published whole, the trainer splits it
+              --limit N                      the first N images of each part (default all)
+              --topic T                      (default labeled-images)
+            Kafka: -Dkafka.bootstrap.servers=HOST:PORT or KAFKA_BOOTSTRAP_SERVERS (default localhost:9092).
+            Record keys: fashion-mnist/<split>/<index> or folder/<label>/<file>; the same data gives the
+            same keys, so publishing again replaces records. Exit status 1 if any record failed.
+            """;
+
+    /** Which part of Fashion-MNIST to publish. */
+    public enum Split {
+        TRAIN, TEST, ALL;
+
+        static Split fromName(String name) {
+            return switch (name) {
+                case "train" -> TRAIN;
+                case "test" -> TEST;
+                case "all" -> ALL;
+                default -> throw new IllegalArgumentException("unknown split");
+            };
+        }
+    }
+
+    /**
+     * A parsed command line.
+     *
+     * @param dataset {@code fashion-mnist} or a folder path
+     * @param split the Fashion-MNIST part; {@link Split#ALL} for a folder
+     * @param limit the first {@code limit} images of each part, 0 = all
+     * @param topic a valid Kafka topic name
+     */
+    public record Settings(String dataset, Split split, int limit, String topic) {
+        public Settings {
+            Objects.requireNonNull(dataset, "dataset");
+            Objects.requireNonNull(split, "split");
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    private final PrintStream out;
+    private final String bootstrapServers;
+    private final Path fashionMnistDir;
+    private final boolean interactive;
+
+    /** Kafka's address from the configuration, Fashion-MNIST from its default directory. */
+    public IngestCommand(PrintStream out) {
+        this(out, bootstrapServersFromConfig(), FashionMnist.defaultDirectory(), System.console() != null);
+    }
+
+    public IngestCommand(PrintStream out, String bootstrapServers, Path fashionMnistDir, boolean interactive) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.fashionMnistDir = Objects.requireNonNull(fashionMnistDir, "fashionMnistDir");
+        this.interactive = interactive;
+    }
+
+    /**
+     * {@value #BOOTSTRAP_KEY} from the MicroProfile configuration (system properties, environment
+     * as {@code KAFKA_BOOTSTRAP_SERVERS}, application.properties), else the system property, else
+     * {@value #DEFAULT_BOOTSTRAP}.
+     */
+    public static String bootstrapServersFromConfig() {
+        Optional<String> configured;
+        try {
+            configured = ConfigProvider.getConfig().getOptionalValue(BOOTSTRAP_KEY, String.class);
+        } catch (RuntimeException e) {
+            // no configuration runtime (plain unit tests): the system property still works
+            configured = Optional.empty();
+        }
+        return configured.filter(v -> !v.isBlank())
+                .or(() -> Optional.ofNullable(System.getProperty(BOOTSTRAP_KEY)).filter(v -> !v.isBlank()))
+                .orElse(DEFAULT_BOOTSTRAP);
+    }
+
+    /** Parses the flags; every bad value is a {@link UsageException} naming the flag. */
+    public static Settings parse(List<String> args) {
+        Flags f = Flags.parse("ingest", args, FLAGS, Set.of());
+        if (!f.has("dataset")) {
+            throw new UsageException("ingest: --dataset is required (fashion-mnist or a folder PATH/<label>/*.png|jpg)");
+        }
+        String dataset = f.string("dataset", null);
+        boolean folder = !dataset.equals(DatasetSource.FASHION_MNIST);
+        Split split = f.get("split", folder ? Split.ALL : Split.TRAIN, Split::fromName, "one of train, test, all");
+        if (folder && split != Split.ALL) {
+            throw new UsageException("ingest: --split " + f.string("split", "") + " applies to fashion-mnist only; a folder"
+                    + " is published whole (the trainer splits it), drop --split or use --split all");
+        }
+        int limit = f.integer("limit", 0);
+        if (limit < 0) {
+            throw new UsageException("ingest: --limit must not be negative, got " + limit);
+        }
+        String topic = f.string("topic", DEFAULT_TOPIC);
+        if (!topic.matches("[A-Za-z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+            throw new UsageException("ingest: --topic '" + topic + "' is not a Kafka topic name (1 to 249 of"
+                    + " letters, digits, '.', '_' and '-')");
+        }
+        return new Settings(dataset, split, limit, topic);
+    }
+
+    /** Parses {@code args} and runs; see {@link #run(Settings)}. */
+    public IngestSummary run(List<String> args) throws IOException {
+        return run(parse(args));
+    }
+
+    /**
+     * Publishes every image of the dataset and waits for the broker's answers.
+     *
+     * @return the counts; {@link IngestSummary#failed()} > 0 means some records are not stored
+     * @throws KafkaException if the broker cannot be reached at all
+     */
+    public IngestSummary run(Settings s) throws IOException {
+        Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        IngestSource source = open(s, created);
+        String codec = LabeledImagePublisher.compression();
+        out.printf(Locale.ROOT, "ingest: %s -> topic '%s' at %s (compression %s)%n", source.description(), s.topic(),
+                bootstrapServers, codec);
+        IngestTally tally = new IngestTally();
+        long t0;
+        try (LabeledImagePublisher publisher = new LabeledImagePublisher(bootstrapServers, s.topic(), tally)) {
+            publisher.connect();
+            IngestProgress progress = new IngestProgress(out, interactive);
+            t0 = System.nanoTime();
+            for (int i = 0; i < source.size(); i++) {
+                LabeledImage image;
+                try {
+                    image = source.record(i);
+                } catch (IOException | IllegalArgumentException e) {
+                    tally.failed(source.id(i), e.getMessage());
+                    continue;
+                }
+                try {
+                    publisher.send(image);
+                } catch (KafkaException e) {
+                    // errors the broker reports come through the send callback; these are the client's own
+                    tally.failed(image.getId(), e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+                progress.update(tally, source.size());
+            }
+            publisher.flush();
+            progress.finish(tally, source.size());
+        }
+        IngestSummary summary = new IngestSummary(s.topic(), source.size(), tally.sent(), tally.failed(), tally.bytes(),
+                (System.nanoTime() - t0) / 1e9, tally.reasons());
+        out.printf(Locale.ROOT, "ingest done: %d sent, %d failed in %.1f s (%.0f records/s, %.2f MB) -> topic '%s'%n",
+                summary.sent(), summary.failed(), summary.seconds(), summary.recordsPerSecond(), summary.bytes() / 1e6,
+                summary.topic());
+        if (summary.failed() > 0) {
+            out.println("first failures:");
+            summary.reasons().forEach(r -> out.println("  " + r));
+            if (summary.failed() > summary.reasons().size()) {
+                out.println("  ... and " + (summary.failed() - summary.reasons().size()) + " more");
+            }
+        }
+        return summary;
+    }
+
+    private IngestSource open(Settings s, Instant created) throws IOException {
+        if (!s.dataset().equals(DatasetSource.FASHION_MNIST)) {
+            return IngestSource.folder(Path.of(s.dataset()), s.limit(), created);
+        }
+        List<IngestSource.Part> parts = new ArrayList<>();
+        if (s.split() != Split.TEST) {
+            parts.add(new IngestSource.Part("train", FashionMnist.train(fashionMnistDir)));
+        }
+        if (s.split() != Split.TRAIN) {
+            parts.add(new IngestSource.Part("test", FashionMnist.test(fashionMnistDir)));
+        }
+        return IngestSource.imageSets(DatasetSource.FASHION_MNIST, parts, s.limit(), created);
+    }
+}
