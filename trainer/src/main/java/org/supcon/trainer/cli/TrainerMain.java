@@ -8,8 +8,8 @@ import org.supcon.trainer.ingest.IngestCommand;
 
 /**
  * The trainer's entry point: {@code java -jar trainer/target/quarkus-app/quarkus-run.jar <command> [options]}.
- * Commands: {@code train} (this release); {@code ingest} and {@code serve} come with the
- * trainer service.
+ * Commands: {@code train}, {@code ingest}, {@code bench-onnx}; {@code serve} (the Kafka consumer
+ * and REST API) comes with the trainer service.
  */
 @QuarkusMain
 public class TrainerMain implements QuarkusApplication {

@@ -43,7 +43,7 @@ final class IngestProgress {
         long done = tally.sent() + tally.failed();
         double seconds = (now - start) / 1e9;
         String line = String.format(Locale.ROOT, "%s %d/%d  %d sent, %d failed, %.0f rec/s, %.1f MB",
-                bar(done, total), done, total, tally.sent(), tally.failed(), seconds > 0 ? tally.sent() / seconds : 0,
+                org.supcon.trainer.train.ConsoleProgress.bar(done, total), done, total, tally.sent(), tally.failed(), seconds > 0 ? tally.sent() / seconds : 0,
                 tally.bytes() / 1e6);
         if (interactive) {
             out.print("\r" + line + "   ");
@@ -53,9 +53,4 @@ final class IngestProgress {
         out.flush();
     }
 
-    static String bar(long done, long total) {
-        int width = 20;
-        int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
-        return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
-    }
 }

@@ -60,9 +60,10 @@ public final class ConsoleProgress implements ProgressListener {
         out.flush();
     }
 
-    static String bar(int done, int total) {
+    /** A 20-character progress bar, {@code [#####...............]}. */
+    public static String bar(long done, long total) {
         int width = 20;
-        int filled = total == 0 ? width : (int) ((long) done * width / total);
+        int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
         return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "]";
     }
 
