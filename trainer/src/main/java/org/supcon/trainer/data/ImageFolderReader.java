@@ -1,10 +1,7 @@
 package org.supcon.trainer.data;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,21 +132,8 @@ public final class ImageFolderReader {
         int w = image.getWidth();
         int h = image.getHeight();
         ColorModel cm = image.getColorModel();
-        if (!(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-            // Raw samples, because getRGB() would gamma-convert linear gray to sRGB and change values.
-            Raster raster = image.getRaster();
-            int bits = cm.getComponentSize(0);
-            long max = (1L << bits) - 1;
-            byte[] gray = new byte[h * w];
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
-                    gray[y * w + x] = (byte) v;
-                }
-            }
-            return new Decoded(h, w, true, gray);
+        if (GraySamples.isGray(cm)) {
+            return new Decoded(h, w, true, GraySamples.plane(image));
         }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         boolean gray = true;

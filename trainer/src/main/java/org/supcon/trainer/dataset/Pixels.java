@@ -1,11 +1,9 @@
 package org.supcon.trainer.dataset;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import org.supcon.trainer.data.Bilinear;
+import org.supcon.trainer.data.GraySamples;
 import org.supcon.trainer.data.ImageGeometry;
 
 /** Conversions of uint8 CHW images between geometries; pure, allocation per call. */
@@ -22,20 +20,8 @@ final class Pixels {
         int w = image.getWidth();
         int h = image.getHeight();
         ColorModel cm = image.getColorModel();
-        if (isGray(cm)) {
-            Raster raster = image.getRaster();
-            int bits = cm.getComponentSize(0);
-            long max = (1L << bits) - 1;
-            byte[] gray = new byte[h * w];
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
-                    gray[y * w + x] = (byte) v;
-                }
-            }
-            return gray;
+        if (GraySamples.isGray(cm)) {
+            return GraySamples.plane(image);
         }
         int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
         int plane = h * w;
@@ -51,12 +37,9 @@ final class Pixels {
 
     /** Channels {@link #planes} yields for this colour model: 1 or 3. */
     static int channels(ColorModel cm) {
-        return isGray(cm) ? 1 : 3;
+        return GraySamples.isGray(cm) ? 1 : 3;
     }
 
-    private static boolean isGray(ColorModel cm) {
-        return !(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-    }
 
     /**
      * {@code chw} of geometry {@code from} in the {@code target} geometry: RGB to gray by BT.601 luma
