@@ -52,8 +52,10 @@ ensure_fashion_mnist() {
   if ! has_all "$dir"; then
     say "downloading Fashion-MNIST from $FASHION_MNIST_URL"
     for f in $files; do
-      [ -s "$dir/$f" ] || curl -fsSL -o "$dir/$f.part" "$FASHION_MNIST_URL/$f" && mv "$dir/$f.part" "$dir/$f" ||
+      [ -s "$dir/$f" ] && continue
+      if ! { curl -fsSL -o "$dir/$f.part" "$FASHION_MNIST_URL/$f" && mv "$dir/$f.part" "$dir/$f"; }; then
         die "could not get $f: install the Debian package dataset-fashion-mnist or put the IDX files in a folder named by FASHION_MNIST_DIR"
+      fi
     done
   fi
   export FASHION_MNIST_DIR="$dir"
