@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.supcon.trainer.data.ImageGeometry;
 import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.io.Durable;
 
 /**
  * The trainer's durable local copy of the {@code labeled-images} topic: every accepted
@@ -190,7 +191,7 @@ public final class DatasetCache implements Closeable {
                     : FileChannel.open(file, StandardOpenOption.READ);
             segments.put(n, ch);
             if (created) {
-                fsyncDirectory(dir);
+                Durable.fsyncDirectory(dir);
             }
             scan(n, ch, last);
         }
@@ -707,7 +708,7 @@ public final class DatasetCache implements Closeable {
             throw e;
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(dir);
+        Durable.fsyncDirectory(dir);
         FileChannel active = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE);
         List<FileChannel> oldChannels = new ArrayList<>(segments.values());
         List<Integer> old = new ArrayList<>(segments.keySet());
@@ -726,7 +727,7 @@ public final class DatasetCache implements Closeable {
                         dir, segmentPath(old.get(k)), e.toString());
             }
         }
-        fsyncDirectory(dir);
+        Durable.fsyncDirectory(dir);
         LOG.log(System.Logger.Level.INFO, "dataset cache {0}: compacted {1} segment(s) into {2}, {3} samples in {4} bytes",
                 dir, old.size(), target.getFileName(), ids.size(), written);
     }
@@ -834,17 +835,10 @@ public final class DatasetCache implements Closeable {
             ch.force(true);
         }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(target.getParent());
+        Durable.fsyncDirectory(target.getParent());
     }
 
     /** Makes created, renamed and deleted entries of {@code dir} durable; some filesystems refuse, which is accepted. */
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // directories cannot be opened or forced on some platforms (Windows, some network filesystems)
-        }
-    }
 
     /**
      * Deletes the cache in {@code dir}: its segments, {@code cache.json}, {@code offsets.json},

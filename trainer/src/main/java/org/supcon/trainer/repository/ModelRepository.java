@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
+import org.supcon.trainer.io.Durable;
 
 /**
  * Published model versions on a filesystem: {@code root/<name>/<version>/model.onnx} with
@@ -153,7 +154,7 @@ public final class ModelRepository {
         Path modelDir = modelDir(name);
         if (!Files.isDirectory(modelDir)) {
             Files.createDirectories(modelDir);
-            fsyncDirectory(modelDir.getParent());
+            Durable.fsyncDirectory(modelDir.getParent());
         }
         long candidate = highestNumber(modelDir) + 1;
         Path temp = Files.createTempDirectory(modelDir, TEMP_PREFIX);
@@ -180,12 +181,12 @@ public final class ModelRepository {
                 card = card.withVersion(candidate);
                 writeDurably(temp.resolve(ModelCard.FILE_NAME), card.toJson());
                 hooks.afterCardWritten(temp, candidate);
-                fsyncDirectory(temp);
+                Durable.fsyncDirectory(temp);
                 Path target = modelDir.resolve(Long.toString(candidate));
                 hooks.beforeRename(temp, target);
                 if (tryRename(temp, target)) {
                     renamed = true;
-                    fsyncDirectory(modelDir);
+                    Durable.fsyncDirectory(modelDir);
                     hooks.afterRename(target);
                     return new PublishedVersion(name, candidate, target, target.resolve(MODEL_FILE), card);
                 }
@@ -347,13 +348,6 @@ public final class ModelRepository {
     }
 
     /** Makes entries created or renamed in {@code dir} durable. Some filesystems refuse; that is accepted. */
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // directories cannot be opened or forced on some platforms (Windows, some network filesystems)
-        }
-    }
 
     /** Removes {@code root/<name>/.tmp-*} older than {@link #STALE_TEMP_AGE}; younger ones may belong to a live writer. */
     private void removeStaleTempDirs() {
