@@ -48,9 +48,13 @@ public final class BenchOnnxCommand {
     public void run(List<String> args) throws OrtException {
         Flags f = Flags.parse("bench-onnx", args,
                 Set.of("encoders", "serve-encoders", "batches", "threads", "seconds", "channels", "size"), Set.of());
-        List<EncoderType> exportEncoders = encoders(f.string("encoders", "small-resnet,resnet18,resnet50"));
-        List<EncoderType> serveEncoders = encoders(f.string("serve-encoders", "small-resnet,resnet18"));
-        int[] batches = Arrays.stream(f.string("batches", "1,8,32,128").split(",")).mapToInt(Integer::parseInt).toArray();
+        List<EncoderType> exportEncoders = f.get("encoders", encoders("small-resnet,resnet18,resnet50"),
+                BenchOnnxCommand::encoders, "a comma-separated list of small-resnet, resnet18, resnet50");
+        List<EncoderType> serveEncoders = f.get("serve-encoders", encoders("small-resnet,resnet18"),
+                BenchOnnxCommand::encoders, "a comma-separated list of small-resnet, resnet18, resnet50");
+        int[] batches = f.get("batches", new int[] {1, 8, 32, 128},
+                v -> Arrays.stream(v.split(",")).mapToInt(b -> positive(Integer.parseInt(b.trim()))).toArray(),
+                "a comma-separated list of positive batch sizes");
         int threads = f.integer("threads", 2);
         double seconds = f.number("seconds", 3);
         ImageGeometry g = new ImageGeometry(f.integer("channels", 1), f.integer("size", 28), f.integer("size", 28));
@@ -117,6 +121,13 @@ public final class BenchOnnxCommand {
                 }
             }
         }
+    }
+
+    private static int positive(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch size " + n + " is not positive");
+        }
+        return n;
     }
 
     private static List<EncoderType> encoders(String csv) {

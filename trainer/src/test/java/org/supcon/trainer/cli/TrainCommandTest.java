@@ -51,5 +51,8 @@ class TrainCommandTest {
         assertEquals(2, TrainerMain.dispatch(List.of("fly")));
         assertEquals(2, TrainerMain.dispatch(List.of("train", "--epochs", "x")));
         assertEquals(0, TrainerMain.dispatch(List.of("train", "--help")));
+        assertEquals(2, TrainerMain.dispatch(List.of("bench-onnx", "--batches", "1,x")));
+        assertEquals(2, TrainerMain.dispatch(List.of("bench-onnx", "--batches", "0")));
+        assertEquals(2, TrainerMain.dispatch(List.of("bench-onnx", "--encoders", "vgg")));
     }
 }
