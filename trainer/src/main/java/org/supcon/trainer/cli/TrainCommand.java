@@ -85,7 +85,10 @@ public final class TrainCommand {
 
     /** Parses the flags into settings; every bad value is a {@link UsageException} naming the flag. */
     public static TrainSettings parse(List<String> args) {
-        Flags f = Flags.parse("train", args, FLAGS, Set.of());
+        return settings(Flags.parse("train", args, FLAGS, Set.of()));
+    }
+
+    private static TrainSettings settings(Flags f) {
         Method method = f.get("method", Method.SUPCON, Method::fromName, "one of supcon, supcon-in, simclr, ce");
         EncoderType encoder = f.get("encoder", EncoderType.SMALL_RESNET, EncoderType::fromName,
                 "one of small-resnet, resnet18, resnet50");
@@ -123,8 +126,8 @@ public final class TrainCommand {
 
     /** Loads the data, runs training and writes the outputs; returns the result. */
     public TrainResult run(List<String> args) throws IOException {
-        TrainSettings s = parse(args);
         Flags f = Flags.parse("train", args, FLAGS, Set.of());
+        TrainSettings s = settings(f);
         int testLimit = f.integer("test-limit", 0);
         if (testLimit < 0) {
             throw new UsageException("train: --test-limit must not be negative, got " + testLimit);

@@ -76,11 +76,9 @@ public final class ModelPublisher {
             parity[0] = report;
             return onnx;
         };
-        byte[] local = build.apply(0);
-        Path runModel = runDir.resolve("model.onnx");
-        Path tmp = runDir.resolve("model.onnx.tmp");
-        Files.write(tmp, local);
-        Files.move(tmp, runModel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // One export and one parity check: the bytes published (with their version in the
+        // metadata) are the bytes written beside the run; without a repository, "unpublished".
+        byte[][] last = new byte[1][];
         PublishedVersion published = null;
         if (repository != null) {
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -88,7 +86,6 @@ public final class ModelPublisher {
             if (!Double.isNaN(result.validationAccuracy())) {
                 metrics.put("validationAccuracy", result.validationAccuracy());
             }
-            metrics.put("parityMaxLogitDiff", parity[0].maxLogitDiff());
             ModelCardDraft draft = ModelCardDraft.builder()
                     .setModelName(modelName)
                     .setLabels(result.labels())
@@ -103,8 +100,15 @@ public final class ModelPublisher {
                     extras.put(k, v);
                 }
             });
-            published = repository.publish(build, draft, extras);
+            published = repository.publish(version -> last[0] = build.apply(version), draft, extras);
+        } else {
+            last[0] = build.apply(0);
         }
+        byte[] local = last[0];
+        Path runModel = runDir.resolve("model.onnx");
+        Path tmp = runDir.resolve("model.onnx.tmp");
+        Files.write(tmp, local);
+        Files.move(tmp, runModel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new Outcome(runModel, parity[0], published, local.length, (System.nanoTime() - t0) / 1e9);
     }
 
