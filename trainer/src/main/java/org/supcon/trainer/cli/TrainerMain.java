@@ -8,8 +8,9 @@ import org.supcon.trainer.ingest.IngestCommand;
 
 /**
  * The trainer's entry point: {@code java -jar trainer/target/quarkus-app/quarkus-run.jar <command> [options]}.
- * Commands: {@code train}, {@code ingest}, {@code bench-onnx}; {@code serve} (the Kafka consumer
- * and REST API) comes with the trainer service.
+ * Commands: {@code serve} (the default: the Kafka consumer and the REST API), {@code train},
+ * {@code ingest}, {@code bench-onnx}. Only {@code serve} opens the HTTP port and consumes Kafka, so
+ * the command-line tools run beside a running service.
  */
 @QuarkusMain
 public class TrainerMain implements QuarkusApplication {
@@ -17,6 +18,8 @@ public class TrainerMain implements QuarkusApplication {
     static final String USAGE = """
             usage: supcon-trainer <command> [options]
             commands:
+              serve    (default) the trainer service: consume labeled-images into the dataset cache, REST API on
+                       :8080 (/dataset, /training-runs, /q/health, /q/metrics, /q/openapi)
               train    train an encoder (SupCon, SimCLR or the cross-entropy baseline), evaluate, write summary.json
               bench-onnx  export time and size per encoder, ONNX Runtime vs DJL inference speed
               ingest   publish a labeled dataset to Kafka (topic labeled-images); `ingest --help` lists the options
@@ -24,11 +27,29 @@ public class TrainerMain implements QuarkusApplication {
             """;
 
     public static void main(String... args) {
+        if (!isServe(List.of(args))) {
+            // The command-line tools neither listen on the service's port nor consume the topic.
+            System.setProperty("quarkus.http.host-enabled", "false");
+            System.setProperty("trainer.consumer.enabled", "false");
+        }
         Quarkus.run(TrainerMain.class, args);
+    }
+
+    static boolean isServe(List<String> args) {
+        return args.isEmpty() || args.get(0).equals("serve");
     }
 
     @Override
     public int run(String... args) {
+        if (isServe(List.of(args))) {
+            if (args.length > 1) {
+                System.err.println("error: serve takes no options; it is configured with trainer.* properties"
+                        + " (-Dtrainer.data-dir=..., TRAINER_DATA_DIR=..., see the README)");
+                return 2;
+            }
+            Quarkus.waitForExit();
+            return 0;
+        }
         return dispatch(List.of(args));
     }
 
@@ -64,7 +85,7 @@ public class TrainerMain implements QuarkusApplication {
                     }
                     return new IngestCommand(System.out).run(rest).failed() > 0 ? 1 : 0;
                 }
-                default -> throw new UsageException("unknown command '" + command + "'; commands: train, bench-onnx, ingest, help");
+                default -> throw new UsageException("unknown command '" + command + "'; commands: serve, train, bench-onnx, ingest, help");
             }
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage());

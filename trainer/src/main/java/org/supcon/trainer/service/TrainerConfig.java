@@ -1,0 +1,146 @@
+package org.supcon.trainer.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * The trainer service's configuration ({@code trainer.*}; environment variables {@code TRAINER_...}).
+ * Kafka's address is the usual {@code kafka.bootstrap.servers} (default {@code localhost:9092}).
+ */
+@ConfigMapping(prefix = "trainer")
+public interface TrainerConfig {
+
+    /** Dataset cache ({@code DIR/dataset}) and training runs with their checkpoints ({@code DIR/runs}). */
+    @WithDefault("data")
+    Path dataDir();
+
+    /** ROOT of the model repository: versions go to ROOT/NAME/VERSION (as the inference service reads them). */
+    @WithDefault("models")
+    Path modelRepository();
+
+    /** NAME in the model repository. */
+    @WithDefault("fashion-mnist-supcon")
+    String modelName();
+
+    /** Where training runs: {@code auto} uses a GPU when DJL finds one. */
+    @WithDefault("auto")
+    Device device();
+
+    Topics topics();
+
+    Consumer consumer();
+
+    Dataset dataset();
+
+    Runs runs();
+
+    Trigger trigger();
+
+    Gate gate();
+
+    enum Device {
+        AUTO, CPU, GPU
+    }
+
+    interface Topics {
+        @WithName("labeled-images")
+        @WithDefault("labeled-images")
+        String labeledImages();
+
+        @WithDefault("labeled-images.dlq")
+        String dlq();
+
+        @WithName("model-events")
+        @WithDefault("model-events")
+        String modelEvents();
+    }
+
+    interface Consumer {
+        /** Off for the command-line subcommands (train, ingest, ...): only {@code serve} consumes. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("supcon-trainer")
+        String groupId();
+
+        @WithDefault("500")
+        int maxPollRecords();
+    }
+
+    /** The dataset's image geometry (records of another size are resized to it) and the record limits. */
+    interface Dataset {
+        @WithDefault("1")
+        int channels();
+
+        @WithDefault("28")
+        int height();
+
+        @WithDefault("28")
+        int width();
+
+        /** Largest encoded record value accepted, bytes. */
+        @WithDefault("4194304")
+        int maxBytes();
+
+        /** Largest declared or decoded width and height accepted. */
+        @WithDefault("4096")
+        int maxDimension();
+    }
+
+    /** Defaults of a training run started over REST; a POST body overrides them field by field. */
+    interface Runs {
+        @WithDefault("supcon")
+        String method();
+
+        @WithDefault("small-resnet")
+        String encoder();
+
+        @WithDefault("2")
+        int epochs();
+
+        @WithDefault("256")
+        int batchSize();
+
+        @WithDefault("0.1")
+        double learningRate();
+
+        @WithDefault("0.1")
+        double temperature();
+
+        @WithDefault("42")
+        long seed();
+
+        @WithDefault("0.5")
+        double minCropScale();
+
+        @WithDefault("10")
+        int linearEpochs();
+
+        @WithDefault("0.1")
+        double validationFraction();
+
+        /** Fraction of the dataset held out (stratified, by id) for the final evaluation and the gate. */
+        @WithDefault("0.15")
+        double testFraction();
+
+        @WithDefault("1")
+        int loaderWorkers();
+    }
+
+    /** Start a run by itself when this many new samples have arrived since the last run (off by default). */
+    interface Trigger {
+        OptionalInt newSamples();
+    }
+
+    /** Publish only if accuracy >= the published version's minus the tolerance. */
+    interface Gate {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("0.01")
+        double tolerance();
+    }
+}
