@@ -1,4 +1,4 @@
-package org.supcon.trainer.service;
+package org.supcon.trainer.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
