@@ -1,0 +1,26 @@
+package org.supcon.inference.model;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the APIs (friendly REST, OIP v2 REST and gRPC, our gRPC) call. Implemented by the model
+ * manager: it owns the loaded versions, the atomic swap and the dynamic batcher.
+ */
+public interface Inference {
+
+    /** The newest validated version, or empty while none is loaded (the APIs answer 503 / UNAVAILABLE). */
+    Optional<ServedModel> latest();
+
+    /** A loaded version of the served model, or empty when that version is not loaded. */
+    Optional<ServedModel> version(long version);
+
+    /**
+     * Runs {@code n} images through {@code model}; {@code images} holds {@code n * C * H * W}
+     * float32 pixel values 0..255 in NCHW order. Requests are batched with other callers' (up to
+     * the configured maximum batch size and queue delay). Completes exceptionally with
+     * {@link IllegalArgumentException} for input of the wrong length and with
+     * {@link ModelUnavailableException} when the version was unloaded meanwhile.
+     */
+    CompletionStage<InferenceResult> infer(ServedModel model, float[] images, int n);
+}
