@@ -18,6 +18,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** The Kafka clients of the dataset consumer: byte-array consumer with manual commits, idempotent DLQ producer. */
 public final class DatasetClients {
 
+    /** Per partition and fetch; the broker still returns a larger record batch whole. */
+    public static final int MAX_PARTITION_FETCH_BYTES = 8 << 20;
+
     private DatasetClients() {
     }
 
@@ -34,6 +37,8 @@ public final class DatasetClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        // a fetch of 1 MiB (the default) holds ~1,100 Fashion-MNIST records: too few to fill a poll
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_PARTITION_FETCH_BYTES));
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
