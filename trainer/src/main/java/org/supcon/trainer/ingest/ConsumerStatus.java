@@ -9,10 +9,11 @@ import java.util.List;
  * @param state what the consumer is doing
  * @param lastError the last failure (Kafka unreachable, a disk error), null if none since start
  * @param lastErrorAt when {@code lastError} happened, or null
+ * @param failedAttempts consecutive failed attempts, 0 once an attempt succeeds
  * @param partitions the assigned partitions, empty before the group assigned any
  * @param consumedRecords records processed (cached or dead-lettered) since start
  */
-public record ConsumerStatus(State state, String lastError, Instant lastErrorAt, List<Partition> partitions,
+public record ConsumerStatus(State state, String lastError, Instant lastErrorAt, int failedAttempts, List<Partition> partitions,
                              long consumedRecords) {
 
     public ConsumerStatus {
@@ -41,7 +42,7 @@ public record ConsumerStatus(State state, String lastError, Instant lastErrorAt,
     }
 
     public static ConsumerStatus initial() {
-        return new ConsumerStatus(State.STARTING, null, null, List.of(), 0);
+        return new ConsumerStatus(State.STARTING, null, null, 0, List.of(), 0);
     }
 
     /** Sum of the known lags. */

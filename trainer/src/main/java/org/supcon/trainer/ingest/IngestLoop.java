@@ -45,8 +45,6 @@ import org.supcon.trainer.dataset.DatasetCache;
 public final class IngestLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(IngestLoop.class);
-    /** Longest wait for a position or end offsets before it counts as a failure. */
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** How often a long catch-up logs its progress. */
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -55,9 +53,10 @@ public final class IngestLoop implements Runnable {
      * @param pollTimeout longest wait in one {@code poll}
      * @param minBackoff first wait after a failure; doubled per failure up to {@code maxBackoff}
      * @param endOffsetsInterval how often end offsets are asked for (the lag between fetches, and the outage probe)
+     * @param requestTimeout longest wait for a position or end offsets before it counts as a failure
      */
     public record Settings(String topic, Duration pollTimeout, Duration minBackoff, Duration maxBackoff,
-                           Duration endOffsetsInterval) {
+                           Duration endOffsetsInterval, Duration requestTimeout) {
         public Settings {
             Objects.requireNonNull(topic, "topic");
             if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
@@ -67,7 +66,7 @@ public final class IngestLoop implements Runnable {
 
         public static Settings defaults(String topic) {
             return new Settings(topic, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                    Duration.ofSeconds(10));
+                    Duration.ofSeconds(10), Duration.ofSeconds(10));
         }
     }
 
@@ -189,7 +188,7 @@ public final class IngestLoop implements Runnable {
         boolean unknown = false;
         Map<TopicPartition, Long> positions = new HashMap<>();
         for (TopicPartition tp : assigned) {
-            long position = consumer.position(tp, REQUEST_TIMEOUT);
+            long position = consumer.position(tp, settings.requestTimeout());
             positions.put(tp, position);
             OptionalLong lag = consumer.currentLag(tp);
             if (lag.isPresent()) {
@@ -201,7 +200,7 @@ public final class IngestLoop implements Runnable {
         boolean probeDue = now - lastEndOffsetsNanos >= settings.endOffsetsInterval().toNanos();
         if (!assigned.isEmpty() && ((unknown && !hadRecords) || probeDue)) {
             // doubles as the outage probe: throws a TimeoutException when the broker does not answer
-            ends.putAll(consumer.endOffsets(assigned, REQUEST_TIMEOUT));
+            ends.putAll(consumer.endOffsets(assigned, settings.requestTimeout()));
             lastEndOffsetsNanos = now;
         }
         ends.keySet().retainAll(assigned);
@@ -243,7 +242,9 @@ public final class IngestLoop implements Runnable {
             failingSinceNanos = System.nanoTime();
         }
         failures++;
-        if (!message.equals(lastError) || failures == 1) {
+        // the same failure again (numbers aside, e.g. "in 10001ms") is not news
+        boolean same = lastError != null && message.replaceAll("\\d+", "N").equals(lastError.replaceAll("\\d+", "N"));
+        if (failures == 1 || !same) {
             LOG.warnf("dataset consumer: %s; retrying every %d-%d s (logged once until the error changes)", message,
                     Math.max(1, backoffMillis / 1000), settings.maxBackoff().toSeconds());
         } else {
@@ -287,7 +288,7 @@ public final class IngestLoop implements Runnable {
     }
 
     private void publish(ConsumerStatus.State state, List<ConsumerStatus.Partition> partitions) {
-        ConsumerStatus next = new ConsumerStatus(state, lastError, lastErrorAt, partitions, consumed);
+        ConsumerStatus next = new ConsumerStatus(state, lastError, lastErrorAt, failures, partitions, consumed);
         status = next;
         try {
             listener.statusChanged(next);

@@ -97,7 +97,7 @@ public class DatasetConsumer {
         BatchProcessor processor = new BatchProcessor(validator::validate, store.cache(), deadLetters(),
                 DatasetClients.sink(producer), config.topics().dlq());
         IngestLoop.Settings settings = new IngestLoop.Settings(config.topics().labeledImages(), Duration.ofMillis(500),
-                Duration.ofSeconds(1), config.consumer().maxBackoff(), Duration.ofSeconds(10));
+                Duration.ofSeconds(1), config.consumer().maxBackoff(), Duration.ofSeconds(10), Duration.ofSeconds(10));
         IngestLoop l = new IngestLoop(consumer, processor, store.cache(), settings, new IngestLoop.Listener() {
             @Override
             public void batchDone(BatchProcessor.Result result) {
@@ -152,7 +152,7 @@ public class DatasetConsumer {
         IngestLoop l = loop;
         if (l == null) {
             return new ConsumerStatus(ConsumerStatus.State.STOPPED, config.consumer().enabled() ? null
-                    : "disabled (trainer.consumer.enabled=false)", null, List.of(), 0);
+                    : "disabled (trainer.consumer.enabled=false)", null, 0, List.of(), 0);
         }
         return l.status();
     }

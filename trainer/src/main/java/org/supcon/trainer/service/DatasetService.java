@@ -36,6 +36,7 @@ public class DatasetService {
         return new DatasetStatus(stats.samples(), stats.perLabel(), deadLetters.total(), deadLetters.perReason(), stats.bytes(),
                 new TreeMap<>(cache.offsets()), lag,
                 new DatasetStatus.Consumer(c.state().name(), config.topics().labeledImages(), config.consumer().groupId(),
-                        assigned, c.consumedRecords(), c.lastError(), c.lastErrorAt() == null ? null : c.lastErrorAt().toString()));
+                        assigned, c.consumedRecords(), c.lastError(), c.lastErrorAt() == null ? null : c.lastErrorAt().toString(),
+                        c.failedAttempts()));
     }
 }

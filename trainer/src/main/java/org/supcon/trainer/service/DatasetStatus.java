@@ -35,9 +35,10 @@ public record DatasetStatus(
      * @param consumedRecords records processed since start
      * @param lastError the last failure since start (Kafka unreachable, a disk error), or null
      * @param lastErrorAt when it happened (ISO-8601), or null
+     * @param failedAttempts consecutive failed attempts while {@code RETRYING}, else 0
      */
     @Schema(name = "DatasetConsumerStatus")
     public record Consumer(String state, String topic, String groupId, List<String> assigned, long consumedRecords,
-                           String lastError, String lastErrorAt) {
+                           String lastError, String lastErrorAt, int failedAttempts) {
     }
 }

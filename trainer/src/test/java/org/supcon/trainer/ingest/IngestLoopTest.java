@@ -220,6 +220,62 @@ class IngestLoopTest {
         }
     }
 
+    @Test
+    void aBrokerOutageIsRetriedWithBackoffAndLoggedOnceWithoutEndingTheLoop(@TempDir Path dir) throws Exception {
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(IngestLoop.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(String.valueOf(r.getMessage()) + " " + Arrays.toString(r.getParameters()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        KafkaBroker own = KafkaBroker.start();
+        try {
+            String topic = "outage-" + UUID.randomUUID();
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                records.add(new ProducerRecord<>(topic, ("id-" + i).getBytes(StandardCharsets.UTF_8),
+                        image("id-" + i, "Bag").build().toByteArray()));
+            }
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, own.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (ProducerRecord<byte[], byte[]> r : records) {
+                    producer.send(r).get();
+                }
+            }
+            try (RunningLoop running = RunningLoop.start(own, topic, "g-" + UUID.randomUUID(), dir.resolve("dataset"))) {
+                running.awaitCaughtUp(Map.of(new TopicPartition(topic, 0), 10L));
+                assertTrue(warnings.isEmpty(), warnings::toString);
+
+                own.close();
+                RunningLoop.await(() -> running.loop.status().failedAttempts() >= 3,
+                        () -> "the loop did not fail three times without the broker; status " + running.loop.status());
+                ConsumerStatus status = running.loop.status();
+                assertEquals(ConsumerStatus.State.RETRYING, status.state());
+                assertTrue(status.lastError() != null && !status.lastError().isBlank(), status::toString);
+                assertEquals(1, warnings.size(), () -> "logged more than once: " + warnings);
+                assertTrue(warnings.get(0).contains("retrying"), warnings::toString);
+                assertEquals(10, running.cache.stats().samples());
+            }
+        } finally {
+            log.removeHandler(handler);
+            own.close();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String newTopic(int partitions) throws ExecutionException, InterruptedException {

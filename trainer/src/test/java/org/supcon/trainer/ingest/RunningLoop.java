@@ -67,7 +67,7 @@ final class RunningLoop implements AutoCloseable {
         BatchProcessor processor = new BatchProcessor(validator, cache, ledger, DatasetClients.sink(producer), topic + ".dlq");
         AtomicInteger batches = new AtomicInteger();
         IngestLoop loop = new IngestLoop(consumer, processor, cache, new IngestLoop.Settings(topic, Duration.ofMillis(200),
-                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(2)), new IngestLoop.Listener() {
+                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2)), new IngestLoop.Listener() {
                     @Override
                     public void batchDone(BatchProcessor.Result result) {
                         batches.incrementAndGet();
