@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * A real Kafka broker ({@link KafkaBroker}) and an empty {@code trainer.data-dir} for a
  * {@code @QuarkusTest}: {@code @WithTestResource(KafkaTestResource.class)}. Sets
- * {@code kafka.bootstrap.servers} and {@code trainer.data-dir} (a temporary directory, deleted
- * afterwards, like the broker). A test field {@code @KafkaTestResource.Broker KafkaBroker kafka}
+ * {@code kafka.bootstrap.servers}, {@code trainer.data-dir} (a temporary directory, deleted
+ * afterwards, like the broker) and {@code trainer.consumer.enabled=true} (off in other tests). A test field {@code @KafkaTestResource.Broker KafkaBroker kafka}
  * receives the broker (for admin clients, producers).
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
@@ -39,7 +39,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the test Kafka broker: " + e.getMessage(), e);
         }
-        return Map.of("kafka.bootstrap.servers", broker.bootstrapServers(), "trainer.data-dir", dataDir.toString());
+        return Map.of("kafka.bootstrap.servers", broker.bootstrapServers(), "trainer.data-dir", dataDir.toString(),
+                "trainer.consumer.enabled", "true");
     }
 
     @Override
