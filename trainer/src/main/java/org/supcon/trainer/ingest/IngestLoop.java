@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 import org.supcon.trainer.dataset.DatasetCache;
@@ -62,11 +63,6 @@ public final class IngestLoop implements Runnable {
             if (minBackoff.isNegative() || minBackoff.isZero() || maxBackoff.compareTo(minBackoff) < 0) {
                 throw new IllegalArgumentException("need 0 < minBackoff <= maxBackoff, got " + minBackoff + ", " + maxBackoff);
             }
-        }
-
-        public static Settings defaults(String topic) {
-            return new Settings(topic, Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                    Duration.ofSeconds(10), Duration.ofSeconds(10));
         }
     }
 
@@ -198,10 +194,19 @@ public final class IngestLoop implements Runnable {
             }
         }
         boolean probeDue = now - lastEndOffsetsNanos >= settings.endOffsetsInterval().toNanos();
-        if (!assigned.isEmpty() && ((unknown && !hadRecords) || probeDue)) {
-            // doubles as the outage probe: throws a TimeoutException when the broker does not answer
-            ends.putAll(consumer.endOffsets(assigned, settings.requestTimeout()));
-            lastEndOffsetsNanos = now;
+        try {
+            if (!assigned.isEmpty() && ((unknown && !hadRecords) || probeDue)) {
+                // doubles as the outage probe: throws a TimeoutException when the broker does not answer
+                ends.putAll(consumer.endOffsets(assigned, settings.requestTimeout()));
+                lastEndOffsetsNanos = now;
+            } else if (assigned.isEmpty() && probeDue) {
+                // not in the group yet: is there a broker at all? (poll alone waits silently forever)
+                consumer.partitionsFor(settings.topic(), settings.requestTimeout());
+                lastEndOffsetsNanos = now;
+            }
+        } catch (TimeoutException e) {
+            throw new TimeoutException("no answer from Kafka within " + settings.requestTimeout().toSeconds()
+                    + " s (is the broker running and kafka.bootstrap.servers right?): " + e.getMessage(), e);
         }
         ends.keySet().retainAll(assigned);
         List<ConsumerStatus.Partition> partitions = new ArrayList<>();

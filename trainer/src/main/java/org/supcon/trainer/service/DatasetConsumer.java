@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -173,10 +172,5 @@ public class DatasetConsumer {
             }
         }
         return ledger;
-    }
-
-    /** The DLQ counts for {@code GET /dataset}: total and per reason. */
-    public Map<String, Long> deadLettersPerReason() {
-        return deadLetters().perReason();
     }
 }

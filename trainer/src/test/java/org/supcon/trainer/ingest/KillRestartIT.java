@@ -47,7 +47,7 @@ class KillRestartIT {
             Path data = dir.resolve("data");
             // small polls: many durable batches, so that the kill lands between two of them or inside one
             List<String> properties = List.of("kafka.bootstrap.servers=" + kafka.bootstrapServers(), "trainer.data-dir=" + data,
-                    "trainer.consumer.max-poll-records=50");
+                    "trainer.consumer.max-poll-records=20");
             Path log = dir.resolve("trainer.log");
             int samplesAtKill;
             TrainerProcess first = TrainerProcess.start(log, properties);
