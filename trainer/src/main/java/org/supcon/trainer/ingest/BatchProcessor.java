@@ -168,13 +168,17 @@ public final class BatchProcessor {
         }
     }
 
+    /** {@code SimpleName: message; caused by ...}, each message once. */
     static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(e.getClass().getName());
+        StringBuilder sb = new StringBuilder(e.getClass().getSimpleName());
         if (e.getMessage() != null) {
             sb.append(": ").append(e.getMessage());
         }
         for (Throwable c = e.getCause(); c != null && c != e; c = c.getCause()) {
-            sb.append("; caused by ").append(c.getClass().getName());
+            if (c.getMessage() != null && sb.indexOf(c.getMessage()) >= 0) {
+                continue;
+            }
+            sb.append("; caused by ").append(c.getClass().getSimpleName());
             if (c.getMessage() != null) {
                 sb.append(": ").append(c.getMessage());
             }
