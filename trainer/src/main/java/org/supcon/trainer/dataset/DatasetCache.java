@@ -418,7 +418,9 @@ public final class DatasetCache implements Closeable {
         int number = segments.lastKey();
         FileChannel ch = segments.get(number);
         long start = ch.size();
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        // sized for the whole batch up front: growing it by doubling copied it several times per batch
+        ByteArrayOutputStream batch = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+                (long) samples.size() * (ENTRY_HEADER + 4 * 4 + 128 + 4 + geometry.pixels())));
         DataOutputStream out = new DataOutputStream(batch);
         Map<String, Location> pending = new LinkedHashMap<>();
         Map<String, byte[]> pendingPayloads = new HashMap<>();

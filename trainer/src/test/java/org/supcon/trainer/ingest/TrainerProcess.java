@@ -1,0 +1,128 @@
+package org.supcon.trainer.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged trainer ({@code target/quarkus-app/quarkus-run.jar}, {@code serve}) as a child
+ * process, for integration tests: started with {@code -D} properties, its output in a log file,
+ * {@code GET /dataset} read as JSON, stopped gently or killed like {@code kill -9}.
+ */
+final class TrainerProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+
+    private TrainerProcess(Process process, Path log, int port) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** The runnable jar: system property {@code supcon.trainer.jar} (failsafe sets it), else the module's target. */
+    static Path jar() {
+        Path jar = Path.of(System.getProperty("supcon.trainer.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no packaged trainer at " + jar.toAbsolutePath() + ": run `./mvnw verify` (the"
+                    + " integration tests run after `package`)");
+        }
+        return jar;
+    }
+
+    /** Starts {@code serve} with these {@code -Dkey=value} properties and waits until {@code GET /dataset} answers. */
+    static TrainerProcess start(Path log, List<String> properties) throws IOException, InterruptedException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1"));
+        properties.forEach(p -> command.add("-D" + p));
+        command.addAll(List.of("-jar", jar().toString(), "serve"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        TrainerProcess trainer = new TrainerProcess(process, log, port);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the trainer exited with status " + process.exitValue() + " during start:\n"
+                        + trainer.logTail());
+            }
+            try {
+                trainer.dataset();
+                return trainer;
+            } catch (ConnectException e) {
+                if (System.nanoTime() > deadline) {
+                    trainer.kill();
+                    throw new IllegalStateException("the trainer did not answer on port " + port + " within "
+                            + START_TIMEOUT.toSeconds() + " s:\n" + trainer.logTail());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    /** {@code GET /dataset}. */
+    JsonNode dataset() throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dataset"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /dataset answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Like {@code kill -9}: no shutdown hook, no flush, no commit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The whole log so far (both processes when they share the file). */
+    String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** SIGTERM, then a kill after 30 s. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.supcon.trainer.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.supcon.trainer.data.FashionMnist;
+import org.supcon.trainer.ingest.IngestCommand;
+import org.supcon.trainer.ingest.IngestSummary;
+import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.trainer.kafka.KafkaTestResource;
+
+/** {@code serve} with a real broker: GET /dataset, readiness, metrics, OpenAPI, the SamplesAppended event. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+class DatasetResourceTest {
+
+    @KafkaTestResource.Broker
+    KafkaBroker kafka;
+
+    @Inject
+    SamplesAppendedRecorder recorder;
+
+    @Test
+    void datasetReadinessMetricsAndOpenApiFollowWhatWasConsumed() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+                FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit", "300"));
+        assertEquals(300, summary.sent(), console::toString);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("labeled-images", "junk".getBytes(StandardCharsets.UTF_8), new byte[] {9, 9, 9})).get();
+        }
+
+        JsonPath dataset = awaitDataset(d -> d.getInt("samples") == 300 && d.getLong("dlq") == 1
+                && d.getMap("lag").values().stream().allMatch(v -> ((Number) v).longValue() == 0) && !d.getMap("lag").isEmpty());
+        Map<String, Integer> perLabel = dataset.getMap("perLabel");
+        assertEquals(10, perLabel.size(), perLabel::toString);
+        assertEquals(300, perLabel.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(301, dataset.getLong("offsets.'labeled-images-0'"));
+        assertEquals(1, dataset.getLong("dlqPerReason.'malformed-record'"));
+        assertTrue(dataset.getLong("bytes") > 300L * 784, dataset::prettify);
+        assertEquals("RUNNING", dataset.getString("consumer.state"));
+        assertEquals(List.of("labeled-images-0"), dataset.getList("consumer.assigned"));
+        assertEquals(301, dataset.getLong("consumer.consumedRecords"));
+
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'dataset' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'dataset' }.data.cache", equalTo("open"));
+
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("supcon_records_consumed_total 301.0"), metrics);
+        assertTrue(metrics.contains("supcon_records_dlq_total{reason=\"malformed-record\"} 1.0"), metrics);
+        assertTrue(metrics.contains("supcon_dataset_samples 300.0"), metrics);
+        assertTrue(metrics.contains("supcon_consumer_lag 0.0"), metrics);
+
+        given().when().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/dataset")).body(containsString("dlqPerReason"));
+
+        assertEquals(300, recorder.added.get());
+        assertEquals(300, recorder.lastTotal);
+    }
+
+    private static JsonPath awaitDataset(java.util.function.Predicate<JsonPath> done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonPath last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().when().get("/dataset").then().statusCode(200).extract().jsonPath();
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("GET /dataset did not reach the expected state in 90 s; last: "
+                + (last == null ? null : last.prettify()));
+    }
+}
