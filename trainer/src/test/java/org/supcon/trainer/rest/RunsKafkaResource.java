@@ -45,6 +45,8 @@ public class RunsKafkaResource implements QuarkusTestResourceLifecycleManager {
         c.put("trainer.runs.linear-epochs", "10");
         c.put("trainer.runs.validation-fraction", "0");
         c.put("trainer.runs.test-fraction", "0.2");
+        // the trigger test fires SamplesAppended events itself; nothing else does in these tests
+        c.put("trainer.trigger.new-samples", "1000");
         return c;
     }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -46,6 +47,7 @@ import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.runs.SyntheticSamples;
 import org.supcon.trainer.service.DatasetStore;
+import org.supcon.trainer.service.SamplesAppended;
 
 /**
  * Training runs over REST against a real broker, a real dataset cache and a real model
@@ -63,6 +65,9 @@ class TrainingRunResourceTest {
 
     @Inject
     DatasetStore store;
+
+    @Inject
+    Event<SamplesAppended> samplesAppended;
 
     @ConfigProperty(name = "trainer.model-repository")
     Path repositoryRoot;
@@ -224,6 +229,27 @@ class TrainingRunResourceTest {
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"CANCELLED\"} 1.0"), metrics);
         assertTrue(metrics.contains("supcon_training_epoch "), metrics);
         assertTrue(metrics.contains("supcon_training_loss "), metrics);
+    }
+
+    @Test
+    @Order(7)
+    void triggerStartsARunWithTheDefaultsAfterEnoughNewSamples() throws Exception {
+        int before = runIds().size();
+        samplesAppended.fire(new SamplesAppended(600, 399, 1149));
+        assertEquals(before, runIds().size(), "999 of 1000 samples: no run yet");
+        samplesAppended.fire(new SamplesAppended(1, 0, 1150));
+        List<String> ids = runIds();
+        assertEquals(before + 1, ids.size(), "the 1000th sample starts a run");
+        String id = ids.get(ids.size() - 1);
+        Map<String, Object> done = awaitEnd(id);
+        assertEquals("SUCCEEDED", done.get("state"), String.valueOf(done));
+        assertEquals(1, ((Number) ((Map<?, ?>) done.get("settings")).get("epochs")).intValue(), "the configured defaults");
+        samplesAppended.fire(new SamplesAppended(999, 0, 2149));
+        assertEquals(before + 1, runIds().size(), "counting starts again from zero");
+    }
+
+    private static List<String> runIds() {
+        return given().get("/training-runs").then().statusCode(200).extract().jsonPath().getList("id", String.class);
     }
 
     private static Map<String, Object> awaitEnd(String id) throws InterruptedException {
