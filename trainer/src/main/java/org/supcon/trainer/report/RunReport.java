@@ -72,11 +72,13 @@ public final class RunReport {
         }
         List<String> reversed = new ArrayList<>(r.labels());
         java.util.Collections.reverse(reversed);
-        HeatMapChart chart = new HeatMapChartBuilder().width(120 + 60 * k).height(100 + 50 * k)
+        HeatMapChart chart = new HeatMapChartBuilder().width(220 + 85 * k).height(140 + 45 * k)
                 .title(String.format(Locale.ROOT, "Confusion matrix (test accuracy %.2f%%)", 100 * r.testAccuracy()))
                 .xAxisTitle("predicted").yAxisTitle("true").build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setPlotContentSize(1);
+        chart.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, new java.awt.Color(0x42, 0x92, 0xc6)});
+        chart.getStyler().setHeatMapValueDecimalPattern("0");
         chart.addSeries("test", r.labels(), reversed, cells);
         return chart;
     }
