@@ -209,7 +209,7 @@ public final class TrainCommand {
         }
     }
 
-    static void writeSummary(Path file, TrainResult r, ModelPublisher.Outcome exported) throws IOException {
+    public static void writeSummary(Path file, TrainResult r, ModelPublisher.Outcome exported) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", r.method());
         m.put("encoder", r.encoder());

@@ -31,6 +31,7 @@ public class TrainerMain implements QuarkusApplication {
             // The command-line tools neither listen on the service's port nor consume the topic.
             System.setProperty("quarkus.http.host-enabled", "false");
             System.setProperty("trainer.consumer.enabled", "false");
+            System.setProperty("trainer.runs.enabled", "false");
         }
         Quarkus.run(TrainerMain.class, args);
     }

@@ -104,33 +104,51 @@ public interface TrainerConfig {
 
     /** Defaults of a training run started over REST; a POST body overrides them field by field. */
     interface Runs {
+        /** Off for the command-line subcommands: only {@code serve} runs, resumes and triggers training runs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Loss: supcon, supcon-in, simclr or ce. */
         @WithDefault("supcon")
         String method();
 
+        /** small-resnet, resnet18 or resnet50. */
         @WithDefault("small-resnet")
         String encoder();
 
+        /** First-stage epochs. */
         @WithDefault("2")
         int epochs();
 
+        /** Images per step (each gives two augmented views). */
         @WithDefault("256")
         int batchSize();
 
+        /** Peak SGD learning rate (cosine schedule after a warm-up of min(1, epochs/10) epochs). */
         @WithDefault("0.1")
         double learningRate();
 
+        /** Contrastive temperature. */
         @WithDefault("0.1")
         double temperature();
 
+        /** Seeds weights, shuffling and augmentation. */
         @WithDefault("42")
         long seed();
 
+        /** Smallest RandomResizedCrop area. */
         @WithDefault("0.5")
         double minCropScale();
 
+        /** Epochs of the linear classifier on the frozen encoder. */
         @WithDefault("10")
         int linearEpochs();
 
+        /** Learning rate of the linear classifier. */
+        @WithDefault("0.1")
+        double linearLearningRate();
+
+        /** Share of the training part held out for per-epoch validation. */
         @WithDefault("0.1")
         double validationFraction();
 
@@ -138,6 +156,7 @@ public interface TrainerConfig {
         @WithDefault("0.15")
         double testFraction();
 
+        /** Augmentation threads. */
         @WithDefault("1")
         int loaderWorkers();
     }

@@ -591,6 +591,24 @@ public final class DatasetCache implements Closeable {
      * @throws IllegalStateException if the cache is empty and no {@code labelOrder} is given
      */
     public synchronized ImageSet snapshot(List<String> labelOrder, String split) throws IOException {
+        return identifiedSnapshot(labelOrder, split).images();
+    }
+
+    /**
+     * A snapshot with what a training run records about it: the id and split hint of every image
+     * (by image index) and the consumer offsets the cache held at that moment, all taken under
+     * the same lock, so they describe exactly the images returned.
+     *
+     * @param images as {@link #snapshot(List, String)} returns them
+     * @param ids the sample id of each image, ascending
+     * @param splits the split hint of each image ({@code ""} when none)
+     * @param offsets {@link #offsets()} at the time of the snapshot
+     */
+    public record IdentifiedSnapshot(ImageSet images, List<String> ids, List<String> splits, Map<String, Long> offsets) {
+    }
+
+    /** Same as {@link #snapshot(List, String)}, with the ids, split hints and offsets of the images. */
+    public synchronized IdentifiedSnapshot identifiedSnapshot(List<String> labelOrder, String split) throws IOException {
         ensureOpen();
         List<String> names;
         if (labelOrder == null) {
@@ -623,6 +641,7 @@ public final class DatasetCache implements Closeable {
         }
         byte[] pixels = new byte[ids.size() * p];
         int[] labels = new int[ids.size()];
+        List<String> splits = new ArrayList<>(ids.size());
         Map<Integer, Window> windows = windows();
         for (int i = 0; i < ids.size(); i++) {
             Location location = index.get(ids.get(i));
@@ -632,8 +651,10 @@ public final class DatasetCache implements Closeable {
             }
             System.arraycopy(r.pixels(), 0, pixels, i * p, p);
             labels[i] = classIds.get(location.label());
+            splits.add(location.split() == null ? "" : location.split());
         }
-        return new ImageSet(geometry, names, pixels, labels);
+        return new IdentifiedSnapshot(new ImageSet(geometry, names, pixels, labels), List.copyOf(ids),
+                Collections.unmodifiableList(splits), Collections.unmodifiableSortedMap(new TreeMap<>(offsets)));
     }
 
     /** Samples, per-label counts, segment bytes on disk (superseded entries included) and segment files. */

@@ -58,6 +58,7 @@ public final class TrainingRun {
     private final Data data;
     private final ProgressListener listener;
     private int stopAfterEpochs = Integer.MAX_VALUE;
+    private java.util.function.BooleanSupplier stopRequested = () -> false;
 
     public TrainingRun(TrainSettings settings, Data data, ProgressListener listener) {
         this.settings = settings;
@@ -74,6 +75,30 @@ public final class TrainingRun {
         return this;
     }
 
+    /**
+     * Cooperative cancellation: {@code stop} is asked before every training step and before each
+     * stage after the first; when it answers true the run ends with a {@link RunStoppedException}
+     * at that point. The checkpoint of the last completed epoch stays, so a stopped run can be
+     * resumed over the same output directory.
+     */
+    public TrainingRun stopWhen(java.util.function.BooleanSupplier stop) {
+        this.stopRequested = Objects.requireNonNull(stop, "stop");
+        return this;
+    }
+
+    /** Thrown by {@link #run} when the {@link #stopWhen} condition became true. */
+    public static final class RunStoppedException extends RuntimeException {
+        public RunStoppedException(String message) {
+            super(message);
+        }
+    }
+
+    private void checkStop(String where) {
+        if (stopRequested.getAsBoolean()) {
+            throw new RunStoppedException("stopped " + where);
+        }
+    }
+
     /** Runs both stages and returns the result; {@code into} receives the trained model. */
     public TrainResult run(NDManager manager, java.util.function.Consumer<Trained> into) throws IOException {
         long wallStart = System.nanoTime();
@@ -81,6 +106,12 @@ public final class TrainingRun {
         ImageGeometry g = data.train().geometry();
         int classes = data.train().numClasses();
         Engine.getInstance().setRandomSeed((int) s.seed());
+        // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the thread
+        // that loaded the engine. A run on any other thread (the service's worker) must do it
+        // itself, or the optimizer's in-place update of a leaf parameter fails.
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
 
         SupConNet net = s.contrastive()
                 ? SupConNet.forContrastive(s.encoder(), g.channels(), s.head(), s.projectionDim())
@@ -134,6 +165,7 @@ public final class TrainingRun {
                     .optShuffle(true).optDropLast(true).optWorkers(s.loaderWorkers()).optPrefetch(4).build()) {
                 int i = 0;
                 while (loader.hasNext()) {
+                    checkStop("at epoch " + (epoch + 1) + " step " + (i + 1));
                     ViewBatch vb = loader.next();
                     lr = schedule.at(step);
                     try (NDManager bm = manager.newSubManager()) {
@@ -184,6 +216,7 @@ public final class TrainingRun {
             return null; // stopped early on purpose (stopAfterEpochs); the checkpoint holds the state
         }
 
+        checkStop("before the linear stage");
         long linearStart = System.nanoTime();
         LinearClassifier classifier = null;
         Features testOut;
@@ -193,6 +226,7 @@ public final class TrainingRun {
             Features trainFeatures = encode(net, ps, manager, data.train(), true);
             classifier = LinearProbe.train(manager, trainFeatures, classes, new LinearProbe.Settings(
                     s.linearEpochs(), 256, s.linearLearningRate(), 0.9, 1e-4, s.seed()));
+            checkStop("before the final evaluation");
             listener.onPhase("linear stage: evaluating on " + data.test().size() + " test images");
             testOut = classifier.apply(encode(net, ps, manager, data.test(), true));
             valOut = data.validation().size() > 0 ? classifier.apply(encode(net, ps, manager, data.validation(), true)) : null;

@@ -82,6 +82,22 @@ class DatasetCacheTest {
     }
 
     @Test
+    void identifiedSnapshotNamesEachImagesIdSplitAndTheOffsets() throws IOException {
+        try (DatasetCache cache = DatasetCache.open(dir, G)) {
+            cache.appendAll(five());
+            cache.saveOffsets(java.util.Map.of("labeled-images-0", 5L));
+            DatasetCache.IdentifiedSnapshot s = cache.identifiedSnapshot(null, null);
+            assertEquals(List.of("id-0", "id-1", "id-2", "id-3", "id-4"), s.ids());
+            assertEquals(List.of("test", "train", "train", "train", "train"), s.splits());
+            assertEquals(java.util.Map.of("labeled-images-0", 5L), s.offsets());
+            assertEquals(List.of("even", "odd"), s.images().labelNames());
+            assertEquals(1, s.images().label(3), "id-3 is odd");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(cache.snapshot(null).pixels(), s.images().pixels());
+            assertEquals(List.of("id-0"), cache.identifiedSnapshot(null, "test").ids());
+        }
+    }
+
+    @Test
     void sameIdTwiceKeepsTheLaterLabelAndIdenticalRecordsAreAbsorbed() throws IOException {
         Sample first = sample("img", "Shirt", 1);
         Sample relabeled = new Sample("img", "T-shirt", first.pixels(), "unit-test", "train");

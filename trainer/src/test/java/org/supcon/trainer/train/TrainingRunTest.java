@@ -75,6 +75,33 @@ class TrainingRunTest {
     }
 
     @Test
+    void stopRequestEndsTheRunAtTheNextStepAndKeepsTheLastCheckpoint(@TempDir Path dir) throws Exception {
+        int[] steps = new int[1];
+        boolean[] stop = new boolean[1];
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double lr, double ips, double eta) {
+                steps[0]++;
+            }
+
+            @Override
+            public void onEpoch(EpochStats stats, int epochs) {
+                stop[0] = true; // asked for right after the first epoch's checkpoint
+            }
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            TrainingRun.RunStoppedException e = assertThrows(TrainingRun.RunStoppedException.class,
+                    () -> new TrainingRun(settings(Method.SUPCON, 3, dir), data(), listener).stopWhen(() -> stop[0]).run(m, null));
+            assertTrue(e.getMessage().contains("epoch 2 step 1"), e.getMessage());
+        }
+        assertEquals(3, steps[0], "one epoch of 96 images in batches of 32, then no further step");
+        try (NDManager m = NDManager.newBaseManager()) {
+            TrainResult r = new TrainingRun(settings(Method.SUPCON, 3, dir), data(), null).run(m, null);
+            assertEquals(1, r.resumedFromEpoch());
+        }
+    }
+
+    @Test
     void checkpointFromOtherSettingsIsRefused(@TempDir Path dir) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             new TrainingRun(settings(Method.SUPCON, 2, dir), data(), null).stopAfterEpochs(1).run(m, null);
