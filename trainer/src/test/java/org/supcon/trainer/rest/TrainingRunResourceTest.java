@@ -223,12 +223,15 @@ class TrainingRunResourceTest {
 
     @Test
     @Order(6)
-    void metricsShowTrainingProgressAndRunsByState() {
+    void metricsShowTrainingProgressAndRunsByStateAndTheApiIsDescribed() {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"SUCCEEDED\"} 2.0"), metrics);
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"CANCELLED\"} 1.0"), metrics);
         assertTrue(metrics.contains("supcon_training_epoch "), metrics);
         assertTrue(metrics.contains("supcon_training_loss "), metrics);
+        String openapi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        assertTrue(openapi.contains("\"/training-runs/{id}/events\""), openapi);
+        assertTrue(openapi.contains("a run of this model is active"), "the 409 response is described");
     }
 
     @Test
