@@ -48,7 +48,8 @@ final class RequestImages {
             }
             int comma = text.startsWith("data:") ? text.indexOf(',') : -1; // a data URL: data:image/png;base64,....
             try {
-                images.add(new EncodedImage(name, Base64.getMimeDecoder().decode(text.substring(comma + 1))));
+                String b64 = text.substring(comma + 1).replaceAll("\\s", ""); // line breaks of wrapped base64 are fine
+                images.add(new EncodedImage(name, Base64.getDecoder().decode(b64)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + " is not valid base64: " + e.getMessage(), e);
             }

@@ -149,7 +149,7 @@ class InferenceResourceTest {
         });
         cases.add(() -> error(given().contentType("image/png").body(TestModels.pngHeader(5000, 10)).post("/v1/predictions").then(), 413, "5000x10"));
         cases.add(() -> error(given().contentType("image/png").body(new byte[1_500_000]).post("/v1/predictions").then(),
-                413, "size limit"));
+                413, "over the limit of 1048576 bytes"));
         // unsupported media type and image format
         cases.add(() -> error(given().contentType("text/plain").body("hello").post("/v1/predictions").then(), 415,
                 "unsupported content type"));

@@ -117,7 +117,7 @@ class ModelSwapTest {
         List<Broken> broken = List.of(
                 new Broken(3, corrupt, false, "ONNX Runtime cannot load"),
                 new Broken(4, Arrays.copyOf(good, good.length - 1000), false, "ONNX Runtime cannot load"),
-                new Broken(5, good, true, "model.onnx does not match its model card"),
+                new Broken(5, TestModels.model(2), true, "model.onnx does not match its model card"),
                 new Broken(6, TestModels.resource("models-invalid/wrong-inputs.onnx"), false, "expected one input named 'images'"));
         for (Broken b : broken) {
             long refusals = manager.refusals();
