@@ -33,7 +33,8 @@ import io.grpc.ManagedChannelBuilder;
  * Serving benchmark (dev/bench-serve starts the packaged service and runs this): throughput and
  * p50/p99 latency of single-image requests at several concurrencies over OIP gRPC (ModelInfer,
  * raw FP32 contents) and OIP REST (JSON), beside in-process ONNX Runtime on the same model file
- * in the same run (a plain OrtSession at batch 1, sequential, and at batch 32). Every
+ * in the same run (a plain OrtSession with the service's session options at batch 1,
+ * sequential, and at batch 32, measured at the start and at the end of every repeat). Every
  * configuration runs for a fixed time after a warm-up; the whole set repeats and the table
  * shows medians.
  *
@@ -88,7 +89,10 @@ public final class ServeBench {
         ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, List<Run>> results = new LinkedHashMap<>();
-        try (OrtSession session = env.createSession(modelFile.toString(), new OrtSession.SessionOptions())) {
+        // the session options the service uses (SessionFactory): all graph optimizations, default intra-op threads
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession session = env.createSession(modelFile.toString(), options)) {
             float[] batch = new float[BATCH * PIXELS];
             for (int i = 0; i < BATCH; i++) {
                 System.arraycopy(image, 0, batch, i * PIXELS, PIXELS);
@@ -112,6 +116,9 @@ public final class ServeBench {
                         return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
                     });
                 }
+                // the baselines again at the end of the repeat: the machine's load drifts
+                measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
+                measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
             }
         } finally {
             channel.shutdownNow();
@@ -199,7 +206,7 @@ public final class ServeBench {
     private static void table(Map<String, List<Run>> results, int repeats, int seconds, int[] concurrency) {
         double ort1 = median(results.get("in-process ORT, batch 1"), Run::throughput);
         double ortB = median(results.get("in-process ORT, batch " + BATCH), Run::throughput);
-        System.out.printf("%n== medians of %d repeats, %d s each (single-image requests)%n", repeats, seconds);
+        System.out.printf("%n== medians of %d repeats (ORT: 2 per repeat), %d s each (single-image requests)%n", repeats, seconds);
         System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH + " | errors |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Run>> e : results.entrySet()) {
