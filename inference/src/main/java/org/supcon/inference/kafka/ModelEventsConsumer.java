@@ -41,6 +41,7 @@ public class ModelEventsConsumer {
     private final ModelManager manager;
     private final String bootstrapServers;
     private volatile boolean running;
+    private volatile boolean listening;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
@@ -104,6 +105,7 @@ public class ModelEventsConsumer {
                 c.seekToEnd(partitions);
                 partitions.forEach(c::position); // fix the start now: events from here on are heard
                 LOG.infof("listening for ModelPublished on %s (%d partitions) at %s", topic, partitions.size(), bootstrapServers);
+                listening = true;
                 announced = false;
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofSeconds(1))) {
@@ -120,8 +122,14 @@ public class ModelEventsConsumer {
                 }
             } finally {
                 consumer = null;
+                listening = false;
             }
         }
+    }
+
+    /** Whether the consumer is assigned and positioned: events published from now on are heard. */
+    public boolean listening() {
+        return listening;
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
