@@ -61,18 +61,22 @@ public final class SessionFactory {
      * for good, saying so once.
      */
     public OrtSession create(byte[] model) throws OrtException {
-        if (cuda) {
-            try {
-                return create(model, true);
-            } catch (OrtException e) {
-                if (device == Device.CUDA) {
-                    throw e;
-                }
-                cuda = false;
-                LOG.warnf("inference.device=auto: a CUDA session failed (%s); running on the CPU from now on", e.getMessage());
-            }
+        if (!cuda) {
+            return create(model, false);
         }
-        return create(model, false);
+        try {
+            return create(model, true);
+        } catch (OrtException e) {
+            if (device == Device.CUDA) {
+                throw e;
+            }
+            // the CPU decides whether the model or CUDA is at fault: a broken model fails there too
+            OrtSession onCpu = create(model, false);
+            cuda = false;
+            LOG.warnf("inference.device=auto: a CUDA session failed where the CPU works (%s); running on the CPU from now on",
+                    e.getMessage());
+            return onCpu;
+        }
     }
 
     private OrtSession create(byte[] model, boolean onCuda) throws OrtException {
