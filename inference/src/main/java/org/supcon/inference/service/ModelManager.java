@@ -48,6 +48,7 @@ import org.supcon.inference.repository.RepositoryVersion;
 public class ModelManager implements Inference {
 
     private static final Logger LOG = Logger.getLogger(ModelManager.class);
+    private static final java.time.Duration RETIRE_GRACE = java.time.Duration.ofSeconds(2);
 
     /** The newest version and all loaded ones, replaced as a whole. */
     private record Loaded(LoadedModel latest, NavigableMap<Long, LoadedModel> byVersion) {
@@ -59,6 +60,7 @@ public class ModelManager implements Inference {
     private final ModelDirectory directory;
     private final AtomicReference<Loaded> loaded = new AtomicReference<>(Loaded.NONE);
     private final Set<String> refused = Collections.synchronizedSet(new HashSet<>());
+    private final Set<LoadedModel> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String lastRefusal;
     private final java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
@@ -100,6 +102,9 @@ public class ModelManager implements Inference {
         }
         Loaded last = loaded.getAndSet(Loaded.NONE);
         last.byVersion().values().forEach(LoadedModel::retire);
+        draining.forEach(LoadedModel::retire);
+        draining.clear();
+        metrics.close();
     }
 
     /** Asks for a repository check soon (a ModelPublished was heard); returns at once. */
@@ -241,7 +246,20 @@ public class ModelManager implements Inference {
                 model.sha256().substring(0, 12), model.embeddingDim(), model.labels().size(), provider(), loadMillis,
                 previous.latest() == null ? "" : "; previous " + previous.latest() + " still answers versions/"
                         + previous.latest().version() + (evicted.contains(previous.latest()) ? " until its requests end" : ""));
-        evicted.forEach(LoadedModel::retire);
+        // a caller may have looked a version up just before it was pushed out and not yet called infer:
+        // its session stays open a moment longer (and then until its last request ends)
+        ScheduledExecutorService s = scheduler;
+        for (LoadedModel m : evicted) {
+            if (s != null && !s.isShutdown()) {
+                draining.add(m);
+                s.schedule(() -> {
+                    draining.remove(m);
+                    m.retire();
+                }, RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                m.retire();
+            }
+        }
     }
 
     /** Identifies what was refused: the card's checksum and the model file's size and time (versions are immutable). */

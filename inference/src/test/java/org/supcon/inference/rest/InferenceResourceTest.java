@@ -171,7 +171,8 @@ class InferenceResourceTest {
                 "inference_queue_seconds_bucket{", "inference_latency_seconds_bucket{",
                 "inference_requests_total{model=\"fashion-mnist-supcon\",outcome=\"ok\"}",
                 "http_server_requests_seconds_count{")) {
-            assertTrue(metrics.contains(line), "/q/metrics lacks " + line);
+            assertTrue(metrics.contains(line), "/q/metrics lacks " + line + "; it has: "
+                    + metrics.lines().filter(l -> l.startsWith("inference_")).toList());
         }
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/v1/predictions'.post.requestBody.content", org.hamcrest.Matchers.hasKey("multipart/form-data"))
