@@ -83,6 +83,7 @@ public class ModelManager implements Inference {
         LOG.infof("serving %s from %s (poll every %s, keep %d version(s))", config.modelName(), directory.dir(),
                 config.pollInterval(), config.keepVersions());
         refresh();
+        loadOlderVersions();
         if (loaded.get().latest() == null) {
             LOG.warnf("no valid version of %s in %s yet: answering 503 and readiness DOWN until one is published",
                     config.modelName(), directory.dir());
@@ -219,6 +220,42 @@ public class ModelManager implements Inference {
     /** Versions refused so far; each is refused once. */
     public long refusals() {
         return refusals.get();
+    }
+
+    /**
+     * At start, fills {@code keep-versions} with the newest valid versions below the latest, so
+     * that {@code versions/{v}} answers for them as it would after a swap.
+     */
+    private synchronized void loadOlderVersions() {
+        LoadedModel latest = loaded.get().latest();
+        if (latest == null || config.keepVersions() < 2) {
+            return;
+        }
+        try {
+            for (RepositoryVersion v : directory.versionsNewestFirst()) {
+                Loaded current = loaded.get();
+                if (current.byVersion().size() >= config.keepVersions()) {
+                    return;
+                }
+                if (v.version() >= latest.version() || refused.contains(refusalKey(v))) {
+                    continue;
+                }
+                try {
+                    LoadedModel older = validator.load(v, this::batcher);
+                    TreeMap<Long, LoadedModel> byVersion = new TreeMap<>(current.byVersion());
+                    byVersion.put(older.version(), older);
+                    loaded.set(new Loaded(current.latest(), Collections.unmodifiableNavigableMap(byVersion)));
+                    LOG.infof("also loaded %s for versions/%d", older, older.version());
+                } catch (ModelRefusedException e) {
+                    refused.add(refusalKey(v));
+                    refusals.incrementAndGet();
+                    lastRefusal = e.getMessage();
+                    LOG.warnf("refused %s v%d: %s", v.name(), v.version(), e.getMessage());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot read the model repository %s: %s", directory.dir(), e.toString());
+        }
     }
 
     private DynamicBatcher batcher(ModelValidator.Validated v) {
