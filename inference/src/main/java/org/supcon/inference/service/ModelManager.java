@@ -198,11 +198,7 @@ public class ModelManager implements Inference {
                     install(model, (System.nanoTime() - t0) / 1_000_000);
                     return;
                 } catch (ModelRefusedException e) {
-                    refused.add(key);
-                    refusals.incrementAndGet();
-                    lastRefusal = e.getMessage();
-                    LOG.warnf("refused %s v%d, not serving it%s: %s", v.name(), v.version(),
-                            current == null ? "" : " (" + current + " serves on)", e.getMessage());
+                    refuse(key, v, e, current);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -220,6 +216,14 @@ public class ModelManager implements Inference {
     /** Versions refused so far; each is refused once. */
     public long refusals() {
         return refusals.get();
+    }
+
+    private void refuse(String key, RepositoryVersion v, ModelRefusedException e, LoadedModel serving) {
+        refused.add(key);
+        refusals.incrementAndGet();
+        lastRefusal = e.getMessage();
+        LOG.warnf("refused %s v%d, not serving it%s: %s", v.name(), v.version(),
+                serving == null ? "" : " (" + serving + " serves on)", e.getMessage());
     }
 
     /**
@@ -247,10 +251,7 @@ public class ModelManager implements Inference {
                     loaded.set(new Loaded(current.latest(), Collections.unmodifiableNavigableMap(byVersion)));
                     LOG.infof("also loaded %s for versions/%d", older, older.version());
                 } catch (ModelRefusedException e) {
-                    refused.add(refusalKey(v));
-                    refusals.incrementAndGet();
-                    lastRefusal = e.getMessage();
-                    LOG.warnf("refused %s v%d: %s", v.name(), v.version(), e.getMessage());
+                    refuse(refusalKey(v), v, e, latest);
                 }
             }
         } catch (IOException | RuntimeException e) {
