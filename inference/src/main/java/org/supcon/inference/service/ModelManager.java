@@ -245,11 +245,13 @@ public class ModelManager implements Inference {
                     continue;
                 }
                 try {
+                    long t0 = System.nanoTime();
                     LoadedModel older = validator.load(v, this::batcher);
                     TreeMap<Long, LoadedModel> byVersion = new TreeMap<>(current.byVersion());
                     byVersion.put(older.version(), older);
                     loaded.set(new Loaded(current.latest(), Collections.unmodifiableNavigableMap(byVersion)));
-                    LOG.infof("also loaded %s for versions/%d", older, older.version());
+                    LOG.infof("also loaded %s for versions/%d, validated in %d ms", older, older.version(),
+                            (System.nanoTime() - t0) / 1_000_000);
                 } catch (ModelRefusedException e) {
                     refuse(refusalKey(v), v, e, latest);
                 }
