@@ -116,8 +116,11 @@ public class ModelEventsConsumer {
                 return;
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.infof("model-events consumer at %s: %s; retrying in %ss (the repository poll goes on)",
+                    // said once until it works again: a broker that stays away should not fill the log
+                    LOG.logf(announced ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO,
+                            "model-events consumer at %s: %s; retrying every %ss meanwhile (the repository poll goes on)",
                             bootstrapServers, e.toString(), RETRY.toSeconds());
+                    announced = true;
                     sleep(RETRY);
                 }
             } finally {
