@@ -27,6 +27,11 @@ public final class ImageDecoder {
 
     private static final Set<String> FORMATS = Set.of("png", "jpeg");
 
+    static {
+        // the bytes are in memory already: no temporary cache file per image
+        ImageIO.setUseCache(false);
+    }
+
     private final int maxDimension;
 
     /** @param maxDimension the largest width or height accepted */

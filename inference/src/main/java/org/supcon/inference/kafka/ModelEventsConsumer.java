@@ -41,6 +41,7 @@ public class ModelEventsConsumer {
     private final ModelManager manager;
     private final String bootstrapServers;
     private volatile boolean running;
+    private volatile boolean listening;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
@@ -104,6 +105,7 @@ public class ModelEventsConsumer {
                 c.seekToEnd(partitions);
                 partitions.forEach(c::position); // fix the start now: events from here on are heard
                 LOG.infof("listening for ModelPublished on %s (%d partitions) at %s", topic, partitions.size(), bootstrapServers);
+                listening = true;
                 announced = false;
                 while (running) {
                     for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofSeconds(1))) {
@@ -114,14 +116,23 @@ public class ModelEventsConsumer {
                 return;
             } catch (RuntimeException e) {
                 if (running) {
-                    LOG.infof("model-events consumer at %s: %s; retrying in %ss (the repository poll goes on)",
+                    // said once until it works again: a broker that stays away should not fill the log
+                    LOG.logf(announced ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.INFO,
+                            "model-events consumer at %s: %s; retrying every %ss meanwhile (the repository poll goes on)",
                             bootstrapServers, e.toString(), RETRY.toSeconds());
+                    announced = true;
                     sleep(RETRY);
                 }
             } finally {
                 consumer = null;
+                listening = false;
             }
         }
+    }
+
+    /** Whether the consumer is assigned and positioned: events published from now on are heard. */
+    public boolean listening() {
+        return listening;
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {

@@ -22,6 +22,7 @@ public final class InferenceMetrics implements BatchListener {
     private final DistributionSummary batchRequests;
     private final Timer queueTime;
     private final AtomicLong activeVersion = new AtomicLong();
+    private final io.micrometer.core.instrument.Gauge versionGauge;
 
     public InferenceMetrics(MeterRegistry registry, String modelName) {
         this.registry = registry;
@@ -31,7 +32,9 @@ public final class InferenceMetrics implements BatchListener {
                 .tag("model", modelName).serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
         this.queueTime = Timer.builder("inference.queue").description("time a request waits for its batch to start")
                 .tag("model", modelName).publishPercentileHistogram().register(registry);
-        registry.gauge("inference.model.version", io.micrometer.core.instrument.Tags.of("model", modelName), activeVersion);
+        this.versionGauge = io.micrometer.core.instrument.Gauge.builder("inference.model.version", activeVersion, AtomicLong::get)
+                .description("the version answering requests for the latest model; 0 while none is loaded")
+                .tag("model", modelName).strongReference(true).register(registry);
     }
 
     @Override
@@ -50,6 +53,14 @@ public final class InferenceMetrics implements BatchListener {
                 .record(nanos, TimeUnit.NANOSECONDS);
         Counter.builder("inference.requests").description("infer calls by outcome")
                 .tags("model", model, "outcome", outcome).register(registry).increment();
+    }
+
+    /**
+     * Removes the gauge: a registry can outlive the application (Quarkus tests restart it in one
+     * JVM) and would keep reading this instance's value, the first registration being the one kept.
+     */
+    public void close() {
+        registry.remove(versionGauge);
     }
 
     public void activeVersion(long version) {

@@ -48,6 +48,7 @@ import org.supcon.inference.repository.RepositoryVersion;
 public class ModelManager implements Inference {
 
     private static final Logger LOG = Logger.getLogger(ModelManager.class);
+    private static final java.time.Duration RETIRE_GRACE = java.time.Duration.ofSeconds(2);
 
     /** The newest version and all loaded ones, replaced as a whole. */
     private record Loaded(LoadedModel latest, NavigableMap<Long, LoadedModel> byVersion) {
@@ -59,6 +60,7 @@ public class ModelManager implements Inference {
     private final ModelDirectory directory;
     private final AtomicReference<Loaded> loaded = new AtomicReference<>(Loaded.NONE);
     private final Set<String> refused = Collections.synchronizedSet(new HashSet<>());
+    private final Set<LoadedModel> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String lastRefusal;
     private final java.util.concurrent.atomic.AtomicLong refreshes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong refusals = new java.util.concurrent.atomic.AtomicLong();
@@ -81,6 +83,7 @@ public class ModelManager implements Inference {
         LOG.infof("serving %s from %s (poll every %s, keep %d version(s))", config.modelName(), directory.dir(),
                 config.pollInterval(), config.keepVersions());
         refresh();
+        loadOlderVersions();
         if (loaded.get().latest() == null) {
             LOG.warnf("no valid version of %s in %s yet: answering 503 and readiness DOWN until one is published",
                     config.modelName(), directory.dir());
@@ -100,6 +103,9 @@ public class ModelManager implements Inference {
         }
         Loaded last = loaded.getAndSet(Loaded.NONE);
         last.byVersion().values().forEach(LoadedModel::retire);
+        draining.forEach(LoadedModel::retire);
+        draining.clear();
+        metrics.close();
     }
 
     /** Asks for a repository check soon (a ModelPublished was heard); returns at once. */
@@ -192,11 +198,7 @@ public class ModelManager implements Inference {
                     install(model, (System.nanoTime() - t0) / 1_000_000);
                     return;
                 } catch (ModelRefusedException e) {
-                    refused.add(key);
-                    refusals.incrementAndGet();
-                    lastRefusal = e.getMessage();
-                    LOG.warnf("refused %s v%d, not serving it%s: %s", v.name(), v.version(),
-                            current == null ? "" : " (" + current + " serves on)", e.getMessage());
+                    refuse(key, v, e, current);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -214,6 +216,49 @@ public class ModelManager implements Inference {
     /** Versions refused so far; each is refused once. */
     public long refusals() {
         return refusals.get();
+    }
+
+    private void refuse(String key, RepositoryVersion v, ModelRefusedException e, LoadedModel serving) {
+        refused.add(key);
+        refusals.incrementAndGet();
+        lastRefusal = e.getMessage();
+        LOG.warnf("refused %s v%d, not serving it%s: %s", v.name(), v.version(),
+                serving == null ? "" : " (" + serving + " serves on)", e.getMessage());
+    }
+
+    /**
+     * At start, fills {@code keep-versions} with the newest valid versions below the latest, so
+     * that {@code versions/{v}} answers for them as it would after a swap.
+     */
+    private synchronized void loadOlderVersions() {
+        LoadedModel latest = loaded.get().latest();
+        if (latest == null || config.keepVersions() < 2) {
+            return;
+        }
+        try {
+            for (RepositoryVersion v : directory.versionsNewestFirst()) {
+                Loaded current = loaded.get();
+                if (current.byVersion().size() >= config.keepVersions()) {
+                    return;
+                }
+                if (v.version() >= latest.version() || refused.contains(refusalKey(v))) {
+                    continue;
+                }
+                try {
+                    long t0 = System.nanoTime();
+                    LoadedModel older = validator.load(v, this::batcher);
+                    TreeMap<Long, LoadedModel> byVersion = new TreeMap<>(current.byVersion());
+                    byVersion.put(older.version(), older);
+                    loaded.set(new Loaded(current.latest(), Collections.unmodifiableNavigableMap(byVersion)));
+                    LOG.infof("also loaded %s for versions/%d, validated in %d ms", older, older.version(),
+                            (System.nanoTime() - t0) / 1_000_000);
+                } catch (ModelRefusedException e) {
+                    refuse(refusalKey(v), v, e, latest);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot read the model repository %s: %s", directory.dir(), e.toString());
+        }
     }
 
     private DynamicBatcher batcher(ModelValidator.Validated v) {
@@ -241,7 +286,20 @@ public class ModelManager implements Inference {
                 model.sha256().substring(0, 12), model.embeddingDim(), model.labels().size(), provider(), loadMillis,
                 previous.latest() == null ? "" : "; previous " + previous.latest() + " still answers versions/"
                         + previous.latest().version() + (evicted.contains(previous.latest()) ? " until its requests end" : ""));
-        evicted.forEach(LoadedModel::retire);
+        // a caller may have looked a version up just before it was pushed out and not yet called infer:
+        // its session stays open a moment longer (and then until its last request ends)
+        ScheduledExecutorService s = scheduler;
+        for (LoadedModel m : evicted) {
+            if (s != null && !s.isShutdown()) {
+                draining.add(m);
+                s.schedule(() -> {
+                    draining.remove(m);
+                    m.retire();
+                }, RETIRE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                m.retire();
+            }
+        }
     }
 
     /** Identifies what was refused: the card's checksum and the model file's size and time (versions are immutable). */

@@ -21,13 +21,15 @@ public final class SessionFactory {
 
     private final OrtEnvironment env;
     private final OptionalInt intraOpThreads;
-    private final boolean cuda;
+    private final Device device;
+    private volatile boolean cuda;
 
     /**
      * @throws IllegalStateException if {@code device} is {@code cuda} and CUDA cannot be used
      */
     public SessionFactory(Device device, OptionalInt intraOpThreads) {
         this.env = OrtEnvironment.getEnvironment();
+        this.device = device;
         this.intraOpThreads = intraOpThreads;
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         String problem = device == Device.CPU ? null : cudaProblem(available);
@@ -53,14 +55,37 @@ public final class SessionFactory {
         return env;
     }
 
-    /** A session on the chosen provider, graph optimisations on. */
+    /**
+     * A session on the chosen provider, graph optimisations on. Under {@code auto}, a CUDA session
+     * that cannot be created (no device, missing CUDA libraries) switches this factory to the CPU
+     * for good, saying so once.
+     */
     public OrtSession create(byte[] model) throws OrtException {
+        if (!cuda) {
+            return create(model, false);
+        }
+        try {
+            return create(model, true);
+        } catch (OrtException e) {
+            if (device == Device.CUDA) {
+                throw e;
+            }
+            // the CPU decides whether the model or CUDA is at fault: a broken model fails there too
+            OrtSession onCpu = create(model, false);
+            cuda = false;
+            LOG.warnf("inference.device=auto: a CUDA session failed where the CPU works (%s); running on the CPU from now on",
+                    e.getMessage());
+            return onCpu;
+        }
+    }
+
+    private OrtSession create(byte[] model, boolean onCuda) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads.isPresent()) {
                 options.setIntraOpNumThreads(intraOpThreads.getAsInt());
             }
-            if (cuda) {
+            if (onCuda) {
                 options.addCUDA(0);
             }
             return env.createSession(model, options);

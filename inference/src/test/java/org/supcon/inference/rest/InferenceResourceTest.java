@@ -162,6 +162,23 @@ class InferenceResourceTest {
         }
     }
 
+    @Test
+    void metricsAndOpenApiDescribeTheService() {
+        given().contentType("image/png").body(image("t10k-00007.png").bytes()).post("/v1/embeddings").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : List.of("inference_model_version{model=\"fashion-mnist-supcon\"} 1.0",
+                "inference_batch_size_bucket{model=\"fashion-mnist-supcon\",le=\"1.0\"}",
+                "inference_queue_seconds_bucket{", "inference_latency_seconds_bucket{",
+                "inference_requests_total{model=\"fashion-mnist-supcon\",outcome=\"ok\"}",
+                "http_server_requests_seconds_count{")) {
+            assertTrue(metrics.contains(line), "/q/metrics lacks " + line + "; it has: "
+                    + metrics.lines().filter(l -> l.startsWith("inference_")).toList());
+        }
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v1/predictions'.post.requestBody.content", org.hamcrest.Matchers.hasKey("multipart/form-data"))
+                .body("paths.'/v1/embeddings'.post.requestBody.content", org.hamcrest.Matchers.hasKey("image/png"));
+    }
+
     static void error(ValidatableResponse response, int status, String mentions) {
         response.statusCode(status).contentType(containsString("application/json")).body("error", containsString(mentions));
     }
