@@ -83,7 +83,7 @@ public class OipGrpcService implements GRPCInferenceService {
             ServedModel model = oip.model(request.getName(), request.getVersion());
             ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder()
                     .setName(model.name())
-                    .addVersions(Long.toString(model.version()))
+                    .addAllVersions(oip.versions())
                     .setPlatform(ModelContract.PLATFORM);
             ModelContract.inputs(model).forEach(t -> b.addInputs(tensor(t)));
             ModelContract.outputs(model).forEach(t -> b.addOutputs(tensor(t)));

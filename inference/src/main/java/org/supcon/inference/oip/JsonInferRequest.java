@@ -27,7 +27,10 @@ public record JsonInferRequest(String id, List<Input> inputs, List<String> outpu
         try {
             root = mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw OipException.invalid("malformed JSON: " + e.getOriginalMessage());
+            // the original message without Jackson's source description; the location as line/column
+            String message = e.getOriginalMessage().replaceAll(" \\(start marker at \\[Source.*", "");
+            String at = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw OipException.invalid("malformed JSON: " + message + at);
         } catch (IOException e) {
             throw OipException.invalid("unreadable body: " + e.getMessage());
         }

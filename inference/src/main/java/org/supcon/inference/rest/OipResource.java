@@ -163,8 +163,8 @@ public class OipResource {
         return Response.serverError().type(MediaType.APPLICATION_JSON).entity(Map.of("error", "internal error: " + e)).build();
     }
 
-    private static ModelMetadata metadata(ServedModel model) {
-        return new ModelMetadata(model.name(), List.of(Long.toString(model.version())), ModelContract.PLATFORM,
+    private ModelMetadata metadata(ServedModel model) {
+        return new ModelMetadata(model.name(), oip.versions(), ModelContract.PLATFORM,
                 ModelContract.inputs(model), ModelContract.outputs(model));
     }
 }

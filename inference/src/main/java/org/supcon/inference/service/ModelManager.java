@@ -141,6 +141,7 @@ public class ModelManager implements Inference {
     }
 
     /** Versions loaded now, ascending. */
+    @Override
     public List<Long> loadedVersions() {
         return new ArrayList<>(loaded.get().byVersion().keySet());
     }

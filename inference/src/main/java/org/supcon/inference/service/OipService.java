@@ -58,6 +58,11 @@ public class OipService {
         return serverVersion;
     }
 
+    /** The loaded versions as OIP lists them in model metadata. */
+    public List<String> versions() {
+        return inference.loadedVersions().stream().map(String::valueOf).toList();
+    }
+
     /** The version a request names; see {@link ModelResolver}. */
     public ServedModel model(String name, String version) {
         return ModelResolver.resolve(inference, name, version);

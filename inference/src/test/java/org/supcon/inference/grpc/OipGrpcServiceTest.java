@@ -80,7 +80,7 @@ class OipGrpcServiceTest {
 
         ModelMetadataResponse meta = oip.modelMetadata(ModelMetadataRequest.newBuilder().setName(MODEL).build());
         assertEquals(MODEL, meta.getName());
-        assertEquals(List.of("2"), meta.getVersionsList());
+        assertEquals(List.of("1", "2"), meta.getVersionsList());
         assertEquals("onnxruntime_onnx", meta.getPlatform());
         assertEquals("images", meta.getInputs(0).getName());
         assertEquals("FP32", meta.getInputs(0).getDatatype());
@@ -89,8 +89,8 @@ class OipGrpcServiceTest {
                 meta.getOutputsList().stream().map(ModelMetadataResponse.TensorMetadata::getName).toList());
         assertEquals(List.of(-1L, 10L), meta.getOutputs(2).getShapeList());
         assertEquals(-1L, meta.getOutputs(0).getShape(0));
-        assertEquals(List.of("1"), oip.modelMetadata(ModelMetadataRequest.newBuilder().setName(MODEL).setVersion("1").build())
-                .getVersionsList());
+        assertEquals(List.of(-1L, 1L, 28L, 28L), oip.modelMetadata(ModelMetadataRequest.newBuilder().setName(MODEL).setVersion("1")
+                .build()).getInputs(0).getShapeList());
     }
 
     @Test

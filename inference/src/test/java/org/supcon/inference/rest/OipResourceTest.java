@@ -45,14 +45,15 @@ class OipResourceTest {
         given().get("/v2/models/other/ready").then().statusCode(404);
         given().get("/v2/models/" + MODEL).then().statusCode(200)
                 .body("name", equalTo(MODEL))
-                .body("versions", equalTo(List.of("2")))
+                .body("versions", equalTo(List.of("1", "2")))
                 .body("platform", equalTo("onnxruntime_onnx"))
                 .body("inputs[0].name", equalTo("images"))
                 .body("inputs[0].datatype", equalTo("FP32"))
                 .body("inputs[0].shape", equalTo(List.of(-1, 1, 28, 28)))
                 .body("outputs.name", equalTo(List.of("embedding", "logits", "probabilities")))
                 .body("outputs[1].shape", equalTo(List.of(-1, 10)));
-        given().get("/v2/models/" + MODEL + "/versions/1").then().statusCode(200).body("versions", equalTo(List.of("1")));
+        given().get("/v2/models/" + MODEL + "/versions/1").then().statusCode(200).body("name", equalTo(MODEL));
+        given().get("/v2/models/" + MODEL + "/versions/9").then().statusCode(404).body("error", containsString("version 9"));
         given().get("/v2/models/other").then().statusCode(404).body("error", containsString("unknown model 'other'"));
     }
 
