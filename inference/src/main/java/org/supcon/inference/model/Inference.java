@@ -1,5 +1,6 @@
 package org.supcon.inference.model;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -11,6 +12,11 @@ public interface Inference {
 
     /** The newest validated version, or empty while none is loaded (the APIs answer 503 / UNAVAILABLE). */
     Optional<ServedModel> latest();
+
+    /** The loaded versions, oldest first (OIP model metadata lists them); at least the latest one. */
+    default List<Long> loadedVersions() {
+        return latest().map(m -> List.of(m.version())).orElse(List.of());
+    }
 
     /** A loaded version of the served model, or empty when that version is not loaded. */
     Optional<ServedModel> version(long version);

@@ -1,0 +1,221 @@
+package org.supcon.inference.service;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.supcon.inference.model.InferenceResult;
+import org.supcon.inference.repository.ModelCardFile;
+import org.supcon.inference.repository.RepositoryVersion;
+
+/**
+ * Checks a repository version against the serving contract before anything is served from it:
+ * the card is readable and names this version; the file's size and SHA-256 match the card; ONNX
+ * Runtime loads it; the input is {@code images} float32 {@code [N, C, H, W]} with a dynamic N and the
+ * card's geometry; the outputs {@code embedding [N, D]}, {@code logits [N, K]} and
+ * {@code probabilities [N, K]} are float32 with K = the number of labels; the labels and geometry in
+ * the ONNX metadata, when present, agree with the card; and a smoke run of two images gives finite
+ * outputs of those shapes with probability rows summing to 1.
+ */
+public final class ModelValidator {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SessionFactory sessions;
+
+    public ModelValidator(SessionFactory sessions) {
+        this.sessions = sessions;
+    }
+
+    /**
+     * Loads and validates a version.
+     *
+     * @param batcherFor builds the batcher around the validated session's runner
+     * @return the loaded model, holding the manager's reference
+     * @throws ModelRefusedException saying what is wrong; nothing stays open
+     */
+    public LoadedModel load(RepositoryVersion version, Function<Validated, DynamicBatcher> batcherFor)
+            throws ModelRefusedException {
+        String what = version.name() + " v" + version.version();
+        ModelCardFile card;
+        byte[] bytes;
+        try {
+            card = ModelCardFile.read(version.cardFile());
+            bytes = Files.readAllBytes(version.modelFile());
+        } catch (IOException e) {
+            throw new ModelRefusedException(what + ": " + e.getMessage(), e);
+        }
+        if (!card.modelName().equals(version.name()) || card.version() != version.version()) {
+            throw new ModelRefusedException(what + ": its model card says " + card.modelName() + " v" + card.version());
+        }
+        String sha = sha256(bytes);
+        if (bytes.length != card.sizeBytes() || !sha.equals(card.sha256())) {
+            throw new ModelRefusedException(what + ": model.onnx does not match its model card: sha256 " + sha + " ("
+                    + bytes.length + " bytes), the card says " + card.sha256() + " (" + card.sizeBytes() + " bytes)");
+        }
+        OrtSession session;
+        try {
+            session = sessions.create(bytes);
+        } catch (OrtException | RuntimeException e) {
+            throw new ModelRefusedException(what + ": ONNX Runtime cannot load model.onnx: " + e.getMessage(), e);
+        }
+        try {
+            Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+            checkContract(what, session, card);
+            checkMetadata(what, metadata, card);
+            OrtRunner runner = new OrtRunner(sessions.env(), session, card.channels(), card.height(), card.width());
+            int embeddingDim = smoke(what, runner, card);
+            Validated validated = new Validated(version, card, sha, embeddingDim, runner);
+            DynamicBatcher batcher = batcherFor.apply(validated);
+            return new LoadedModel(version.name(), version.version(), sha, card.channels(), card.height(), card.width(),
+                    card.labels(), embeddingDim, metadata, session, batcher);
+        } catch (ModelRefusedException e) {
+            closeQuietly(session);
+            throw e;
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session);
+            throw new ModelRefusedException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What the batcher of a validated version is built from. */
+    public record Validated(RepositoryVersion version, ModelCardFile card, String sha256, int embeddingDim,
+            DynamicBatcher.BatchRunner runner) {
+
+        public int imageSize() {
+            return card.channels() * card.height() * card.width();
+        }
+    }
+
+    private static void checkContract(String what, OrtSession session, ModelCardFile card)
+            throws OrtException, ModelRefusedException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        if (inputs.size() != 1 || !inputs.containsKey(OrtRunner.INPUT)) {
+            throw new ModelRefusedException(what + ": expected one input named '" + OrtRunner.INPUT + "', the model has "
+                    + inputs.keySet());
+        }
+        long[] in = tensorShape(what, "input", inputs.get(OrtRunner.INPUT));
+        long[] expected = {-1, card.channels(), card.height(), card.width()};
+        if (in.length != 4 || in[0] != -1 || !dimsMatch(in, expected)) {
+            throw new ModelRefusedException(what + ": input '" + OrtRunner.INPUT + "' has shape " + Arrays.toString(in)
+                    + ", expected [N, " + card.channels() + ", " + card.height() + ", " + card.width()
+                    + "] with a dynamic N (-1)");
+        }
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+        int k = card.labels().size();
+        for (String name : List.of(OrtRunner.EMBEDDING, OrtRunner.LOGITS, OrtRunner.PROBABILITIES)) {
+            NodeInfo info = outputs.get(name);
+            if (info == null) {
+                throw new ModelRefusedException(what + ": no output named '" + name + "'; the model has " + outputs.keySet());
+            }
+            long[] out = tensorShape(what, "output", info);
+            long width = name.equals(OrtRunner.EMBEDDING) ? -1 : k;
+            if (out.length != 2 || out[0] != -1 || (width != -1 && out[1] != -1 && out[1] != width)) {
+                throw new ModelRefusedException(what + ": output '" + name + "' has shape " + Arrays.toString(out)
+                        + ", expected [N, " + (width == -1 ? "D" : Long.toString(width)) + "]"
+                        + (width == -1 ? "" : " (K = " + k + " labels)"));
+            }
+        }
+    }
+
+    private static long[] tensorShape(String what, String kind, NodeInfo info) throws ModelRefusedException {
+        if (!(info.getInfo() instanceof TensorInfo tensor) || tensor.type != OnnxJavaType.FLOAT) {
+            throw new ModelRefusedException(what + ": " + kind + " '" + info.getName() + "' is " + info.getInfo()
+                    + ", expected a float32 tensor");
+        }
+        return tensor.getShape();
+    }
+
+    private static boolean dimsMatch(long[] actual, long[] expected) {
+        for (int i = 1; i < expected.length; i++) {
+            if (actual[i] != -1 && actual[i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkMetadata(String what, Map<String, String> metadata, ModelCardFile card)
+            throws ModelRefusedException {
+        String labels = metadata.get("labels");
+        if (labels != null) {
+            List<String> parsed;
+            try {
+                parsed = JSON.readValue(labels, new TypeReference<List<String>>() { });
+            } catch (IOException e) {
+                throw new ModelRefusedException(what + ": metadata 'labels' is not a JSON list of strings: " + labels);
+            }
+            if (!parsed.equals(card.labels())) {
+                throw new ModelRefusedException(what + ": labels in the ONNX metadata " + parsed
+                        + " differ from the model card's " + card.labels());
+            }
+        }
+        int[] geometry = {card.channels(), card.height(), card.width()};
+        String[] keys = {"image.channels", "image.height", "image.width"};
+        for (int i = 0; i < keys.length; i++) {
+            String value = metadata.get(keys[i]);
+            if (value != null && !value.trim().equals(Integer.toString(geometry[i]))) {
+                throw new ModelRefusedException(what + ": metadata " + keys[i] + "=" + value + " differs from the model card's "
+                        + geometry[i]);
+            }
+        }
+    }
+
+    /** Two mid-gray images; returns D. */
+    private static int smoke(String what, OrtRunner runner, ModelCardFile card) throws OrtException, ModelRefusedException {
+        int n = 2;
+        int k = card.labels().size();
+        float[] images = new float[n * card.channels() * card.height() * card.width()];
+        Arrays.fill(images, 127.5f);
+        InferenceResult r = runner.run(images, n);
+        if (r.classes() != k || r.embeddingDim() < 1) {
+            throw new ModelRefusedException(what + ": a smoke run gave " + r.classes() + " classes for " + k + " labels and "
+                    + "embedding width " + r.embeddingDim());
+        }
+        for (float[] values : List.of(r.embedding(), r.logits(), r.probabilities())) {
+            for (float v : values) {
+                if (!Float.isFinite(v)) {
+                    throw new ModelRefusedException(what + ": a smoke run gave a non-finite output (" + v + ")");
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += r.probabilities()[i * k + j];
+            }
+            if (Math.abs(sum - 1) > 1e-3) {
+                throw new ModelRefusedException(what + ": a smoke run gave probabilities summing to " + sum + ", not 1");
+            }
+        }
+        return r.embeddingDim();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // refused anyway; the message of the refusal is what matters
+        }
+    }
+}

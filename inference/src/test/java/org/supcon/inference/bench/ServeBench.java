@@ -1,0 +1,225 @@
+package org.supcon.inference.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.supcon.inference.oip.v2.GRPCInferenceServiceGrpc;
+import org.supcon.inference.oip.v2.ModelInferRequest;
+import org.supcon.inference.oip.v2.ModelInferResponse;
+
+import com.google.protobuf.ByteString;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+/**
+ * Serving benchmark (dev/bench-serve starts the packaged service and runs this): throughput and
+ * p50/p99 latency of single-image requests at several concurrencies over OIP gRPC (ModelInfer,
+ * raw FP32 contents) and OIP REST (JSON), beside in-process ONNX Runtime on the same model file
+ * in the same run (a plain OrtSession with the service's session options at batch 1,
+ * sequential, and at batch 32, measured at the start and at the end of every repeat). Every
+ * configuration runs for a fixed time after a warm-up; the whole set repeats and the table
+ * shows medians.
+ *
+ * <p>Usage: {@code ServeBench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]}
+ */
+public final class ServeBench {
+
+    private static final int C = 1;
+    private static final int SIDE = 28;
+    private static final int PIXELS = C * SIDE * SIDE;
+    private static final int BATCH = 32;
+
+    /** One measurement: images per second and request latency percentiles in ms. */
+    record Run(double throughput, double p50, double p99, long errors) {
+    }
+
+    interface Call {
+        /** Runs one request; returns the number of images it answered. */
+        int call() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        String model = args[2];
+        Path modelFile = Path.of(args[3]);
+        int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int repeats = args.length > 5 ? Integer.parseInt(args[5]) : 3;
+        int[] concurrency = Arrays.stream((args.length > 6 ? args[6] : "1,8,32,64").split(",")).mapToInt(Integer::parseInt).toArray();
+
+        float[] image = new float[PIXELS];
+        for (int i = 0; i < PIXELS; i++) {
+            image[i] = (i * 37) % 256;
+        }
+        ByteBuffer le = ByteBuffer.allocate(PIXELS * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : image) {
+            le.putFloat(v);
+        }
+        ModelInferRequest grpcRequest = ModelInferRequest.newBuilder().setModelName(model)
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("images").setDatatype("FP32")
+                        .addShape(1).addShape(C).addShape(SIDE).addShape(SIDE))
+                .addRawInputContents(ByteString.copyFrom(le.flip())).build();
+        StringBuilder json = new StringBuilder("{\"inputs\":[{\"name\":\"images\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[");
+        for (int i = 0; i < PIXELS; i++) {
+            json.append(i == 0 ? "" : ",").append((int) image[i]);
+        }
+        json.append("]}]}");
+        byte[] restBody = json.toString().getBytes(StandardCharsets.UTF_8);
+        URI restUri = URI.create("http://" + host + ":" + port + "/v2/models/" + model + "/infer");
+
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Map<String, List<Run>> results = new LinkedHashMap<>();
+        // the session options the service uses (SessionFactory): all graph optimizations, default intra-op threads
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        try (OrtSession session = env.createSession(modelFile.toString(), options)) {
+            float[] batch = new float[BATCH * PIXELS];
+            for (int i = 0; i < BATCH; i++) {
+                System.arraycopy(image, 0, batch, i * PIXELS, PIXELS);
+            }
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            for (int r = 1; r <= repeats; r++) {
+                System.out.printf("== repeat %d of %d%n", r, repeats);
+                measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
+                measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
+                for (int c : concurrency) {
+                    measure(results, "gRPC OIP raw, c=" + c, c, seconds, () -> () -> {
+                        ModelInferResponse res = stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
+                        return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
+                    });
+                }
+                for (int c : concurrency) {
+                    HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
+                    measure(results, "REST OIP JSON, c=" + c, c, seconds, () -> () -> {
+                        HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                        return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
+                    });
+                }
+                // the baselines again at the end of the repeat: the machine's load drifts
+                measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
+                measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+        table(results, repeats, seconds, concurrency);
+    }
+
+    private static int fail(String message) {
+        throw new IllegalStateException(message);
+    }
+
+    private static int ort(OrtEnvironment env, OrtSession session, float[] images, int n) throws Exception {
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {n, C, SIDE, SIDE});
+                OrtSession.Result out = session.run(Map.of("images", in))) {
+            return out.size() == 3 ? n : fail("ORT gave " + out.size() + " outputs");
+        }
+    }
+
+    /** Runs {@code threads} clients in a closed loop: 2 s warm-up, then {@code seconds} measured. */
+    private static void measure(Map<String, List<Run>> results, String name, int threads, int seconds, Supplier<Call> calls)
+            throws InterruptedException {
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+        long[][] latencies = new long[threads][];
+        long[] images = new long[threads];
+        long[] errors = new long[threads];
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Call call = calls.get();
+            Thread worker = new Thread(() -> {
+                long[] lat = new long[1 << 16];
+                int count = 0;
+                while (true) {
+                    long start = System.nanoTime();
+                    if (start >= end) {
+                        break;
+                    }
+                    int answered;
+                    try {
+                        answered = call.call();
+                    } catch (Exception e) {
+                        if (errors[id]++ == 0) {
+                            System.err.println(name + ": " + e);
+                        }
+                        continue;
+                    }
+                    long stop = System.nanoTime();
+                    if (start >= warmEnd && stop <= end) {
+                        if (count == lat.length) {
+                            lat = Arrays.copyOf(lat, count * 2);
+                        }
+                        lat[count++] = stop - start;
+                        images[id] += answered;
+                    }
+                }
+                latencies[id] = Arrays.copyOf(lat, count);
+            }, "bench-" + t);
+            worker.start();
+            workers.add(worker);
+        }
+        for (Thread w : workers) {
+            w.join();
+        }
+        long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+        long total = Arrays.stream(images).sum();
+        Run run = new Run(total / (double) seconds, pct(all, 0.50), pct(all, 0.99), Arrays.stream(errors).sum());
+        results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
+        System.out.printf("%-28s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", name, run.throughput(), run.p50(), run.p99(),
+                run.errors());
+    }
+
+    private static double pct(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+    }
+
+    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+        double[] xs = runs.stream().mapToDouble(f).sorted().toArray();
+        return xs[xs.length / 2];
+    }
+
+    private static void table(Map<String, List<Run>> results, int repeats, int seconds, int[] concurrency) {
+        double ort1 = median(results.get("in-process ORT, batch 1"), Run::throughput);
+        double ortB = median(results.get("in-process ORT, batch " + BATCH), Run::throughput);
+        System.out.printf("%n== medians of %d repeats (ORT: 2 per repeat), %d s each (single-image requests)%n", repeats, seconds);
+        System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH + " | errors |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Map.Entry<String, List<Run>> e : results.entrySet()) {
+            double tp = median(e.getValue(), Run::throughput);
+            long errors = e.getValue().stream().mapToLong(Run::errors).sum();
+            System.out.printf("| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %d |%n", e.getKey(), tp, median(e.getValue(), Run::p50),
+                    median(e.getValue(), Run::p99), tp / ort1, tp / ortB, errors);
+        }
+        List<Run> g32 = results.get("gRPC OIP raw, c=32");
+        if (g32 != null) {
+            double tp = median(g32, Run::throughput);
+            System.out.printf("%ngRPC at concurrency 32: %.1f img/s = %.0f %% of in-process ORT batch 1 (%.1f img/s), %.0f %% of batch %d (%.1f img/s)%n",
+                    tp, 100 * tp / ort1, ort1, 100 * tp / ortB, BATCH, ortB);
+        }
+    }
+}
