@@ -71,6 +71,44 @@ build_trainer() {
   (cd "$SUPCON_ROOT" && ./mvnw -B -q -pl trainer -am install -DskipTests) || die "build failed (see the Maven output above)"
 }
 
+# build_all: builds both services (and the inference test classes the demo client runs from)
+# unless they are newer than every source file.
+build_all() {
+  local stamp="$SUPCON_ROOT/inference/target/test-classes/.demo-built"
+  if [ -f "$stamp" ] && [ -f "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" ] &&
+     [ -z "$(find "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/inference/src" "$SUPCON_ROOT"/pom.xml \
+            "$SUPCON_ROOT"/*/pom.xml -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  say "building trainer and inference (first time: Maven downloads the dependencies, a few minutes)"
+  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl proto,trainer,inference install -DskipTests &&
+    ./mvnw -B -ntp -q -pl inference test-compile dependency:build-classpath -Dmdep.includeScope=test \
+      -Dmdep.outputFile="$SUPCON_ROOT/inference/target/test.classpath") || return 1
+  # ONNX Runtime 1.29's Java binding crashes (SIGSEGV in OrtEnvironment) when java.class.path is
+  # longer than ~4 KB, so the jars go into the manifest of a pathing jar, as Surefire does.
+  python3 - "$SUPCON_ROOT/inference/target/test-classpath.jar" "$SUPCON_ROOT/inference/target/test-classes/" \
+    "$SUPCON_ROOT/inference/target/classes/" $(tr ':' ' ' < "$SUPCON_ROOT/inference/target/test.classpath") <<'PY' || return 1
+import sys, zipfile, pathlib
+urls = " ".join(pathlib.Path(p).absolute().as_uri() + ("/" if p.endswith("/") else "") for p in sys.argv[2:])
+line = "Class-Path: " + urls
+wrapped = [line[:70]] + [" " + line[i:i + 69] for i in range(70, len(line), 69)]
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n" + "\r\n".join(wrapped) + "\r\n\r\n")
+PY
+  touch "$stamp"
+}
+
+# inference_client CLASS ARGS...: runs a client main from the inference test classes (build_all first).
+inference_client() {
+  java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+    -cp "$SUPCON_ROOT/inference/target/test-classpath.jar" "$@"
+}
+
+# flag_to_field NAME: a `train` flag as the REST settings field (batch-size -> batchSize).
+flag_to_field() {
+  python3 -c 'import sys; p = sys.argv[1].split("-"); print(p[0] + "".join(x.title() for x in p[1:]))' "$1"
+}
+
 trainer() {
   java -Djava.awt.headless=true -jar "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" "$@"
 }
