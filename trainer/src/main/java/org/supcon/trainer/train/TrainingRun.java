@@ -247,7 +247,7 @@ public final class TrainingRun {
                 (System.nanoTime() - wallStart) / 1e9, trainNanos / 1e9, linearSeconds,
                 n, data.validation().size(), data.test().size(), startEpoch, parameterCount,
                 data.train().labelNames(), Metrics.confusion(predicted, testOut.labels(), classes),
-                history, s.asMap(), environment());
+                history, s.asMap(), environment(manager.getDevice()));
     }
 
     /** kNN accuracy of encoder features (contrastive) or the classifier's accuracy (ce) on the validation split. */
@@ -307,6 +307,13 @@ public final class TrainingRun {
         sorted.sort(Double::compare);
         int m = sorted.size() / 2;
         return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+    }
+
+    /** {@link #environment()} with the device the run actually used (the service may choose the CPU on a GPU machine). */
+    static Map<String, String> environment(ai.djl.Device device) {
+        Map<String, String> env = environment();
+        env.put("device", device.toString());
+        return env;
     }
 
     /** Versions and machine facts that belong in a result's provenance. */
