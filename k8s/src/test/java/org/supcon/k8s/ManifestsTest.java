@@ -204,10 +204,15 @@ class ManifestsTest {
             String servers = env(r, cm, "KAFKA_BOOTSTRAP_SERVERS");
             assertTrue(bootstraps.contains(servers), cm + ": KAFKA_BOOTSTRAP_SERVERS " + servers + " is not a listener of the cluster " + bootstraps);
         }
-        for (String key : List.of("TRAINER_TOPICS_LABELED_IMAGES", "TRAINER_TOPICS_DLQ", "TRAINER_TOPICS_MODEL_EVENTS")) {
-            String topic = env(r, "trainer-config", key);
+        for (String key : List.of("TRAINER_TOPICS_LABELED_IMAGES", "TRAINER_TOPICS_DLQ", "TRAINER_TOPICS_MODEL_EVENTS",
+                "INFERENCE_MODEL_EVENTS_TOPIC")) {
+            String topic = env(r, key.startsWith("TRAINER") ? "trainer-config" : "inference-config", key);
             assertTrue(topics.contains(topic), key + "=" + topic + " is not a KafkaTopic " + topics);
         }
+        assertEquals(env(r, "trainer-config", "TRAINER_TOPICS_MODEL_EVENTS"), env(r, "inference-config", "INFERENCE_MODEL_EVENTS_TOPIC"),
+                "the inference service hears the topic the trainer publishes to");
+        assertEquals(env(r, "trainer-config", "TRAINER_MODEL_NAME"), env(r, "inference-config", "INFERENCE_MODEL_NAME"),
+                "the inference service serves the model the trainer publishes");
     }
 
     @ParameterizedTest
@@ -245,6 +250,28 @@ class ManifestsTest {
         Set<String> trainer = ConfigKeys.of(org.supcon.trainer.config.TrainerConfig.class,
                 root.resolve("trainer/src/main/resources/application.properties"));
         assertKeysKnown(r, "trainer-config", trainer);
+        Set<String> inference = ConfigKeys.of(org.supcon.inference.config.InferenceConfig.class,
+                root.resolve("inference/src/main/resources/application.properties"));
+        assertKeysKnown(r, "inference-config", inference);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void bothServicesSeeTheModelRepositoryVolume(String overlay) throws Exception {
+        Rendered r = Rendered.overlay(overlay);
+        Map<String, String> paths = Map.of(TRAINER, env(r, "trainer-config", "TRAINER_MODEL_REPOSITORY"),
+                INFERENCE, env(r, "inference-config", "INFERENCE_MODEL_REPOSITORY"));
+        for (Map.Entry<String, String> e : paths.entrySet()) {
+            PodSpec pod = r.one(Deployment.class, e.getKey()).getSpec().getTemplate().getSpec();
+            Set<String> volumes = pod.getVolumes().stream()
+                    .filter(v -> v.getPersistentVolumeClaim() != null && v.getPersistentVolumeClaim().getClaimName().equals("model-repository"))
+                    .map(Volume::getName).collect(Collectors.toSet());
+            boolean mounted = pod.getContainers().get(0).getVolumeMounts().stream()
+                    .anyMatch(m -> volumes.contains(m.getName()) && m.getMountPath().equals(e.getValue()));
+            assertTrue(mounted, e.getKey() + ": its model repository " + e.getValue() + " is not where the model-repository claim is mounted");
+        }
+        assertEquals("ReadWriteMany", r.one(PersistentVolumeClaim.class, "model-repository").getSpec().getAccessModes().get(0),
+                "the trainer writes and every inference replica reads the repository");
     }
 
     static void assertKeysKnown(Rendered r, String configMapPrefix, Set<String> keys) {
