@@ -33,10 +33,11 @@ import io.grpc.ManagedChannelBuilder;
  * Serving benchmark (dev/bench-serve starts the packaged service and runs this): throughput and
  * p50/p99 latency of single-image requests at several concurrencies over OIP gRPC (ModelInfer,
  * raw FP32 contents) and OIP REST (JSON), beside in-process ONNX Runtime on the same model file
- * in the same run (a plain OrtSession with the service's session options at batch 1,
- * sequential, and at batch 32, measured at the start and at the end of every repeat). Every
- * configuration runs for a fixed time after a warm-up; the whole set repeats and the table
- * shows medians.
+ * in the same run: a plain OrtSession with the service's session options at batch 1,
+ * sequential, and at batch 32, measured right before every served configuration, so that each
+ * served figure has its baseline side by side in time (the machine's load drifts). Every run
+ * lasts a fixed time after a warm-up; the whole set repeats; the table shows medians, and the
+ * ratios are medians of the per-pair ratios.
  *
  * <p>Usage: {@code ServeBench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]}
  */
@@ -89,6 +90,8 @@ public final class ServeBench {
         ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, List<Run>> results = new LinkedHashMap<>();
+        // per served configuration: its throughput over the adjacent in-process batch-1 and batch-32 runs
+        Map<String, List<double[]>> ratios = new LinkedHashMap<>();
         // the session options the service uses (SessionFactory): all graph optimizations, default intra-op threads
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -100,30 +103,42 @@ public final class ServeBench {
             GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
             for (int r = 1; r <= repeats; r++) {
                 System.out.printf("== repeat %d of %d%n", r, repeats);
-                measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
-                measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
                 for (int c : concurrency) {
-                    measure(results, "gRPC OIP raw, c=" + c, c, seconds, () -> () -> {
-                        ModelInferResponse res = stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
-                        return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
-                    });
+                    // each served configuration right after its own baselines: the machine's load drifts
+                    baselines(results, ratios, "gRPC OIP raw, c=" + c, seconds, env, session, image, batch, () -> measure(results,
+                            "gRPC OIP raw, c=" + c, c, seconds, () -> () -> {
+                                ModelInferResponse res = stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
+                                return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
+                            }));
                 }
                 for (int c : concurrency) {
                     HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
-                    measure(results, "REST OIP JSON, c=" + c, c, seconds, () -> () -> {
-                        HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                        return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
-                    });
+                    baselines(results, ratios, "REST OIP JSON, c=" + c, seconds, env, session, image, batch, () -> measure(results,
+                            "REST OIP JSON, c=" + c, c, seconds, () -> () -> {
+                                HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                                return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
+                            }));
                 }
-                // the baselines again at the end of the repeat: the machine's load drifts
-                measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
-                measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
             }
         } finally {
             channel.shutdownNow();
         }
-        table(results, repeats, seconds, concurrency);
+        table(results, ratios, repeats, seconds);
+    }
+
+    interface Measurement {
+        Run run() throws InterruptedException;
+    }
+
+    /** In-process batch 1 and batch 32, then {@code served}; records the served run's ratios to both. */
+    private static void baselines(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, String name, int seconds,
+            OrtEnvironment env, OrtSession session, float[] image, float[] batch, Measurement served) throws InterruptedException {
+        Run one = measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
+        Run many = measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
+        Run run = served.run();
+        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {run.throughput() / one.throughput(),
+                run.throughput() / many.throughput()});
     }
 
     private static int fail(String message) {
@@ -138,7 +153,7 @@ public final class ServeBench {
     }
 
     /** Runs {@code threads} clients in a closed loop: 2 s warm-up, then {@code seconds} measured. */
-    private static void measure(Map<String, List<Run>> results, String name, int threads, int seconds, Supplier<Call> calls)
+    private static Run measure(Map<String, List<Run>> results, String name, int threads, int seconds, Supplier<Call> calls)
             throws InterruptedException {
         long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
@@ -189,6 +204,7 @@ public final class ServeBench {
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
         System.out.printf("%-28s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", name, run.throughput(), run.p50(), run.p99(),
                 run.errors());
+        return run;
     }
 
     private static double pct(long[] sorted, double q) {
@@ -200,26 +216,31 @@ public final class ServeBench {
 
     private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
         double[] xs = runs.stream().mapToDouble(f).sorted().toArray();
-        return xs[xs.length / 2];
+        return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
     }
 
-    private static void table(Map<String, List<Run>> results, int repeats, int seconds, int[] concurrency) {
-        double ort1 = median(results.get("in-process ORT, batch 1"), Run::throughput);
-        double ortB = median(results.get("in-process ORT, batch " + BATCH), Run::throughput);
-        System.out.printf("%n== medians of %d repeats (ORT: 2 per repeat), %d s each (single-image requests)%n", repeats, seconds);
+    private static void table(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, int repeats, int seconds) {
+        System.out.printf("%n== medians over %d repeats, %d s per run (single-image requests; ratios: each served run over the"
+                + " in-process runs just before it)%n", repeats, seconds);
         System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH + " | errors |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Run>> e : results.entrySet()) {
-            double tp = median(e.getValue(), Run::throughput);
+            List<double[]> r = ratios.get(e.getKey());
+            String vs1 = r == null ? "" : String.format("%.2f", median(r, 0));
+            String vsB = r == null ? "" : String.format("%.2f", median(r, 1));
             long errors = e.getValue().stream().mapToLong(Run::errors).sum();
-            System.out.printf("| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %d |%n", e.getKey(), tp, median(e.getValue(), Run::p50),
-                    median(e.getValue(), Run::p99), tp / ort1, tp / ortB, errors);
+            System.out.printf("| %s | %.1f | %.2f | %.2f | %s | %s | %d |%n", e.getKey(), median(e.getValue(), Run::throughput),
+                    median(e.getValue(), Run::p50), median(e.getValue(), Run::p99), vs1, vsB, errors);
         }
-        List<Run> g32 = results.get("gRPC OIP raw, c=32");
+        List<double[]> g32 = ratios.get("gRPC OIP raw, c=32");
         if (g32 != null) {
-            double tp = median(g32, Run::throughput);
-            System.out.printf("%ngRPC at concurrency 32: %.1f img/s = %.0f %% of in-process ORT batch 1 (%.1f img/s), %.0f %% of batch %d (%.1f img/s)%n",
-                    tp, 100 * tp / ort1, ort1, 100 * tp / ortB, BATCH, ortB);
+            System.out.printf("%ngRPC at concurrency 32: %.0f %% of in-process ORT batch 1, %.0f %% of in-process batch %d (medians of"
+                    + " %d side-by-side pairs)%n", 100 * median(g32, 0), 100 * median(g32, 1), BATCH, g32.size());
         }
+    }
+
+    private static double median(List<double[]> pairs, int index) {
+        double[] xs = pairs.stream().mapToDouble(p -> p[index]).sorted().toArray();
+        return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
     }
 }

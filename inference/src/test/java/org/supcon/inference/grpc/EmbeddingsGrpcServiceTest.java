@@ -9,11 +9,10 @@ import static org.supcon.inference.testing.Fixtures.assertClose;
 import java.net.URL;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -119,9 +118,13 @@ class EmbeddingsGrpcServiceTest {
                 .getPredictions(0).getLabelsCount());
     }
 
-    @Test
-    void embedStreamAnswersEveryRequestInOrder() throws Exception {
-        LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    /** What an EmbedStream call gave back: the answers, and its end (completed or failed). */
+    record StreamResult(List<EmbedResponse> answers, CompletableFuture<Void> done) {
+    }
+
+    /** Sends {@code requests} on one EmbedStream, then half-closes; the answers arrive in {@code answers}. */
+    private StreamResult stream(List<EmbedRequest> requests) {
+        List<EmbedResponse> answers = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         StreamObserver<EmbedRequest> out = EmbeddingsGrpc.newStub(channel).embedStream(new StreamObserver<>() {
             public void onNext(EmbedResponse value) {
@@ -136,16 +139,23 @@ class EmbeddingsGrpcServiceTest {
                 done.complete(null);
             }
         });
+        requests.forEach(out::onNext);
+        out.onCompleted();
+        return new StreamResult(answers, done);
+    }
+
+    @Test
+    void embedStreamAnswersEveryRequestInOrder() throws Exception {
+        List<EmbedRequest> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            out.onNext(EmbedRequest.newBuilder().addImages(file(String.format("t10k-%05d.png", i)))
+            requests.add(EmbedRequest.newBuilder().addImages(file(String.format("t10k-%05d.png", i)))
                     .addImages(file(String.format("t10k-%05d.png", i + 1))).build());
         }
-        out.onCompleted();
-        done.get(60, TimeUnit.SECONDS);
-        assertEquals(12, answers.size());
-        Iterator<Object> it = answers.iterator();
+        StreamResult result = stream(requests);
+        result.done().get(60, TimeUnit.SECONDS);
+        assertEquals(12, result.answers().size());
         for (int i = 0; i < 12; i++) {
-            EmbedResponse r = (EmbedResponse) it.next();
+            EmbedResponse r = result.answers().get(i);
             assertEquals(String.format("t10k-%05d.png", i), r.getEmbeddings(0).getId());
             assertEquals(2, r.getEmbeddingsCount());
         }
@@ -153,24 +163,10 @@ class EmbeddingsGrpcServiceTest {
 
     @Test
     void embedStreamEndsWithTheStatusOfTheFirstBadRequest() throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        List<EmbedResponse> answers = new ArrayList<>();
-        StreamObserver<EmbedRequest> out = EmbeddingsGrpc.newStub(channel).embedStream(new StreamObserver<>() {
-            public void onNext(EmbedResponse value) {
-                answers.add(value);
-            }
-
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            public void onCompleted() {
-                done.complete(null);
-            }
-        });
-        out.onNext(EmbedRequest.newBuilder().addImages(file("t10k-00000.png")).build());
-        out.onNext(EmbedRequest.newBuilder().addImages(Image.newBuilder().setEncoded(ByteString.copyFromUtf8("not an image"))).build());
-        out.onCompleted();
+        StreamResult result = stream(List.of(EmbedRequest.newBuilder().addImages(file("t10k-00000.png")).build(),
+                EmbedRequest.newBuilder().addImages(Image.newBuilder().setEncoded(ByteString.copyFromUtf8("not an image"))).build()));
+        CompletableFuture<Void> done = result.done();
+        List<EmbedResponse> answers = result.answers();
         Exception e = assertThrows(Exception.class, () -> done.get(60, TimeUnit.SECONDS));
         Status status = Status.fromThrowable(e.getCause());
         assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
