@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.supcon.trainer.kafka.KafkaBroker;
 
 /**
  * A real broker with the model-events topic for a {@code @QuarkusTest}; turns the listener on and
