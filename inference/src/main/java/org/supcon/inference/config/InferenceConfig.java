@@ -80,7 +80,8 @@ public interface InferenceConfig {
 
         /**
          * Largest width or height of an uploaded image, read from its header before decoding (a
-         * 2048x2048 colour image takes about 45 MB while it is converted).
+         * 2048x2048 image allocates up to about 100 MB while it is decoded and converted: 16-bit RGBA
+         * into an RGB model; README "Hostile input").
          */
         @WithDefault("2048")
         int maxDimension();

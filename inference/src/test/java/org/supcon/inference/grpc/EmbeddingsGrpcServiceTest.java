@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.testing.Fixtures;
+import org.supcon.inference.testing.PngBombs;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbedResponse;
 import org.supcon.proto.v1.EmbeddingsGrpc;
@@ -191,6 +192,10 @@ class EmbeddingsGrpcServiceTest {
             big.addImages(raw(0));
         }
         refused(Status.Code.RESOURCE_EXHAUSTED, "limit of 8", big);
+        // a decompression bomb: a few hundred bytes claiming 60000x60000 pixels, refused from its header
+        refused(Status.Code.RESOURCE_EXHAUSTED, "image 0 (bomb.png) is 60000x60000 pixels", EmbedRequest.newBuilder()
+                .addImages(Image.newBuilder().setId("bomb.png")
+                        .setEncoded(ByteString.copyFrom(PngBombs.png(60_000, 60_000, PngBombs.GRAY, 8, 2)))));
         StatusRuntimeException topK = assertThrows(StatusRuntimeException.class,
                 () -> api.predict(PredictRequest.newBuilder().setTopK(1000).addImages(raw(0)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, topK.getStatus().getCode());

@@ -82,6 +82,26 @@ class ImageDecoderTest {
     }
 
     @Test
+    void aJpegWhoseHeaderClaims60000x60000IsRefusedFromTheHeaderAlone() throws Exception {
+        BufferedImage small = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(small, "jpeg", out);
+        byte[] jpeg = out.toByteArray();
+        for (int i = 2; i + 8 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) { // SOF0: length, precision, height, width
+                jpeg[i + 5] = (byte) (60_000 >> 8);
+                jpeg[i + 6] = (byte) 60_000;
+                jpeg[i + 7] = (byte) (60_000 >> 8);
+                jpeg[i + 8] = (byte) 60_000;
+                break;
+            }
+        }
+        ImageException e = assertThrows(ImageException.class, () -> decoder.decode(jpeg, "bomb.jpg", 1, 28, 28));
+        assertEquals(ImageException.Kind.TOO_LARGE, e.kind());
+        assertTrue(e.getMessage().contains("bomb.jpg is 60000x60000"), e.getMessage());
+    }
+
+    @Test
     void truncatedEmptyAndNonImageBytesAreUndecodable() {
         byte[] png = TestModels.resource("images/t10k-00001.png");
         for (byte[] bad : new byte[][] {Arrays.copyOf(png, png.length / 2), new byte[0], "hello, world".getBytes()}) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.testing.ModelRepositoryResource;
+import org.supcon.inference.testing.PngBombs;
 import org.supcon.inference.testing.TestModels;
 import org.supcon.inference.testing.TestModels.LabeledImage;
 
@@ -177,6 +178,25 @@ class InferenceResourceTest {
         given().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/v1/predictions'.post.requestBody.content", org.hamcrest.Matchers.hasKey("multipart/form-data"))
                 .body("paths.'/v1/embeddings'.post.requestBody.content", org.hamcrest.Matchers.hasKey("image/png"));
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedFromItsHeaderAndAnImageJustUnderTheLimitIsServed() {
+        // a few hundred bytes claiming 60000x60000 gray pixels (3.6 GB decoded), with 2 of its rows:
+        // a decoder that got past the header would answer 400 "cannot be decoded", not 413
+        byte[] bomb = PngBombs.png(60_000, 60_000, PngBombs.GRAY, 8, 2);
+        assertTrue(bomb.length < 512, bomb.length + " bytes");
+        error(given().contentType("image/png").body(bomb).post("/v1/predictions").then(), 413, "60000x60000");
+        error(given().multiPart("image", "bomb.png", bomb, "image/png").post("/v1/embeddings").then(), 413,
+                "(bomb.png) is 60000x60000 pixels, over the limit of 1024");
+        error(given().contentType("application/json").body(Map.of("images", List.of(Base64.getEncoder().encodeToString(bomb))))
+                .post("/v1/predictions").then(), 413, "60000x60000");
+        assertHealthy();
+        // at the limit of the test profile (1024 per side): 1024x1024 RGB zeros, 3 KB on disk, decoded and resized
+        byte[] zeros = PngBombs.zeros(1024, 1024, PngBombs.RGB, 8);
+        assertTrue(zeros.length < 16 << 10, zeros.length + " bytes");
+        given().contentType("image/png").body(zeros).post("/v1/predictions").then().statusCode(200)
+                .body("predictions", hasSize(1));
     }
 
     static void error(ValidatableResponse response, int status, String mentions) {

@@ -185,10 +185,29 @@ class RecordValidatorTest {
         byte[] bomb = withIhdrSize(write(noisyGray(8, 8, 4), "png"), 100_000, 100_000);
         assertEquals("image is 100000x100000, the limit is 64x64",
                 rejected(VALIDATOR.validate(encoded(bomb).build().toByteArray()), Reason.TOO_LARGE).message());
+        // the same for a JPEG whose SOF0 claims 60000x60000
+        byte[] jpegBomb = withSofSize(write(noisyGray(8, 8, 5), "jpeg"), 60_000, 60_000);
+        assertEquals("image is 60000x60000, the limit is 64x64",
+                rejected(VALIDATOR.validate(encoded(jpegBomb).build().toByteArray()), Reason.TOO_LARGE).message());
         rejected(VALIDATOR.validate(raw(4000, 3000, 1, new byte[0]).build().toByteArray()), Reason.TOO_LARGE);
         RecordValidator small = new RecordValidator(new ValidationLimits(100, 64, 64, MNIST));
         assertTrue(rejected(small.validate(raw(28, 28, 1, new byte[784]).build().toByteArray()), Reason.TOO_LARGE)
                 .message().endsWith("bytes, the limit is 100"));
+    }
+
+    /** The baseline JPEG with its SOF0 height and width replaced: the header claims the size, the scan is the small image's. */
+    static byte[] withSofSize(byte[] jpeg, int width, int height) {
+        byte[] out = jpeg.clone();
+        for (int i = 2; i + 8 < out.length; i++) {
+            if ((out[i] & 0xFF) == 0xFF && (out[i + 1] & 0xFF) == 0xC0) {
+                out[i + 5] = (byte) (height >> 8);
+                out[i + 6] = (byte) height;
+                out[i + 7] = (byte) (width >> 8);
+                out[i + 8] = (byte) width;
+                return out;
+            }
+        }
+        throw new AssertionError("no SOF0 marker");
     }
 
     /** The PNG with its IHDR width and height replaced (CRC fixed) and everything after IHDR cut off. */

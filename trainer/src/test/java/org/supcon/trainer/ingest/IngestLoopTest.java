@@ -42,8 +42,11 @@ import org.supcon.proto.v1.LabeledImage;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.data.ImageSet;
 import org.supcon.trainer.dataset.DatasetCache;
+import org.supcon.trainer.dataset.PngBombs;
+import org.supcon.trainer.dataset.RecordValidator;
 import org.supcon.trainer.dataset.Sample;
 import org.supcon.trainer.dataset.Validation;
+import org.supcon.trainer.dataset.ValidationLimits;
 import org.supcon.trainer.kafka.KafkaBroker;
 
 /** The dataset consumer's loop against a real broker: ingest, consume, cache, DLQ, restart, rebuild. */
@@ -171,6 +174,44 @@ class IngestLoopTest {
             assertEquals(5, running.ledger.total());
         }
         assertEquals(5, readAll(topic + ".dlq").size());
+    }
+
+    @Test
+    void aPngClaiming60000x60000IsDeadLetteredAsTooLargeWithoutDecodingWhileOneJustUnderTheLimitIsUsed(@TempDir Path dir)
+            throws Exception {
+        String topic = newTopic(1);
+        // a few hundred bytes claiming 3.6 gigapixels; it carries 2 of its 60000 rows, so a decoder
+        // that got to it would answer "truncated" (undecodable-image), not too-large
+        byte[] bomb = PngBombs.png(60_000, 60_000, PngBombs.GRAY, 8, 2);
+        assertTrue(bomb.length < 512, bomb.length + " bytes");
+        // 4096x4096 zeros (the default trainer.dataset.max-dimension): 16 KB on disk, decoded and resized
+        byte[] underLimit = PngBombs.zeros(4096, 4096, PngBombs.GRAY, 8);
+        assertTrue(underLimit.length < 64 << 10, underLimit.length + " bytes");
+        List<ProducerRecord<byte[], byte[]>> records = List.of(
+                record(topic, "bomb", encoded("bomb", bomb), null, null),
+                record(topic, "zeros-4096", encoded("zeros-4096", underLimit), null, null),
+                record(topic, "good", image("good", "Bag").build().toByteArray(), null, null));
+        send(topic, records);
+        // the service's defaults: trainer.dataset.max-bytes=4194304, max-dimension=4096
+        RecordValidator production = new RecordValidator(new ValidationLimits(4 << 20, 4096, 4096, RunningLoop.MNIST));
+        try (RunningLoop running = RunningLoop.start(kafka, topic, "g-" + UUID.randomUUID(), dir.resolve("dataset"),
+                production::validate, 100)) {
+            running.awaitCaughtUp(endOffsets(topic));
+            assertEquals(2, running.cache.stats().samples());
+            assertArrayEquals(new byte[784], running.cache.get("zeros-4096").orElseThrow().pixels());
+            assertEquals(Map.of("too-large", 1L), running.ledger.perReason());
+        }
+        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(topic + ".dlq");
+        assertEquals(1, dlq.size());
+        assertArrayEquals(records.get(0).value(), dlq.get(0).value());
+        assertEquals("too-large", DeadLetters.header(dlq.get(0).headers(), DeadLetters.REASON));
+        String message = DeadLetters.header(dlq.get(0).headers(), DeadLetters.MESSAGE);
+        assertTrue(message.contains("60000x60000") && message.contains("4096x4096"), message);
+    }
+
+    private static byte[] encoded(String id, byte[] file) {
+        return LabeledImage.newBuilder().setId(id).setLabel("Bag").setEncoding(ImageEncoding.IMAGE_ENCODING_ENCODED)
+                .setImage(ByteString.copyFrom(file)).build().toByteArray();
     }
 
     @Test
