@@ -245,13 +245,15 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void end(Run run, RunState state, String error) {
-        run.finish(state, error);
-        persist(run);
+        // One step under the lock: whoever sees the final state can start the next run (a caller
+        // that saw SUCCEEDED used to get a 409 naming that finished run).
         synchronized (this) {
+            run.finish(state, error);
             if (active == run) {
                 active = null;
             }
         }
+        persist(run);
         LOG.infof("training run %s %s%s", run.id, state, error == null ? "" : ": " + error);
         notifyChanged(run);
         synchronized (this) {
