@@ -211,7 +211,7 @@ class InferenceResourceTest {
     /** A good request succeeds and readiness is UP. */
     static void assertHealthy() {
         given().contentType("image/png").body(image("t10k-00004.png").bytes()).post("/v1/predictions").then().statusCode(200);
-        given().get(management + "health/ready").then().statusCode(200);
+        given().get(io.quarkus.test.common.http.TestHTTPResourceManager.getManagementUri() + "/health/ready").then().statusCode(200);
     }
 
     static byte[] gif() {
