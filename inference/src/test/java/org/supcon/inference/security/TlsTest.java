@@ -45,8 +45,8 @@ import org.supcon.trainer.auth.Tokens;
  * TLS by configuration, the way the Kubernetes deployment turns it on: the default TLS
  * configuration of the Quarkus TLS registry names a PEM certificate and key (a kubernetes.io/tls
  * Secret's tls.crt and tls.key), plain HTTP is off. REST and gRPC are then served over TLS only
- * (with authentication on, as in k8s), while health and metrics stay plain HTTP on the management
- * port for the kubelet's probes.
+ * (with authentication on, as in k8s); the management port (health, metrics) uses the same
+ * certificate, without a token (k8s probes use scheme HTTPS; the kubelet does not verify it).
  */
 @QuarkusTest
 @TestProfile(TlsTest.TlsOn.class)
@@ -76,12 +76,7 @@ class TlsTest {
 
     @Test
     void restIsServedOverTlsToAClientThatTrustsTheCertificate() throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (var in = java.nio.file.Files.newInputStream(CERTS.resolve("tls.crt"))) {
-            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        given().config(RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(trust)))
+        given().config(RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(trust())))
                 .baseUri("https://localhost").port(https.getPort())
                 .header("Authorization", "Bearer " + Tokens.withRoles("inference-user"))
                 .contentType("image/png").body(Fixtures.bytes("t10k-00000.png"))
@@ -115,10 +110,22 @@ class TlsTest {
     }
 
     @Test
-    void plainHttpGetsNoAnswerButProbesStayOnTheManagementPort() {
+    void plainHttpGetsNoAnswerAndTheManagementPortIsTlsWithoutAToken() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create(
                 "http://localhost:" + https.getPort() + "/v2/models/" + MODEL)).build(), HttpResponse.BodyHandlers.ofString()));
-        given().get(management + "health/ready").then().statusCode(200);
+        assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create(management + "health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        given().config(RestAssured.config().sslConfig(SSLConfig.sslConfig().trustStore(trust())))
+                .get(management.replace("http://", "https://") + "health/ready").then().statusCode(200);
+    }
+
+    private static KeyStore trust() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(CERTS.resolve("tls.crt"))) {
+            trust.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        return trust;
     }
 }
