@@ -82,7 +82,7 @@ build_all() {
   fi
   say "building trainer and inference (first time: Maven downloads the dependencies, a few minutes)"
   (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl proto,trainer,inference install -DskipTests &&
-    ./mvnw -B -ntp -q -pl inference test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    ./mvnw -B -ntp -q -pl trainer,inference test-compile dependency:build-classpath -Dmdep.includeScope=test \
       -Dmdep.outputFile="$SUPCON_ROOT/inference/target/test.classpath") || return 1
   # ONNX Runtime 1.29's Java binding crashes (SIGSEGV in OrtEnvironment) when java.class.path is
   # longer than ~4 KB, so the jars go into the manifest of a pathing jar, as Surefire does.
