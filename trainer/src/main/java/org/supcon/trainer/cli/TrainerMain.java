@@ -28,8 +28,10 @@ public class TrainerMain implements QuarkusApplication {
 
     public static void main(String... args) {
         if (!isServe(List.of(args))) {
-            // The command-line tools neither listen on the service's port nor consume the topic.
+            // The command-line tools neither listen on the service's ports nor consume the topic
+            // (an `ingest` runs beside a `serve` on the same host).
             System.setProperty("quarkus.http.host-enabled", "false");
+            System.setProperty("quarkus.management.host-enabled", "false");
             System.setProperty("trainer.consumer.enabled", "false");
             System.setProperty("trainer.runs.enabled", "false");
         }
