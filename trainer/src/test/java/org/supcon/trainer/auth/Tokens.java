@@ -42,6 +42,12 @@ public final class Tokens {
         return CACHE.computeIfAbsent("foreign:" + roles, k -> issue(FOREIGN_KEYS, roles, 3600));
     }
 
+    /** Every RestAssured request of the current test sends a token holding {@code roles}; null: none. */
+    public static void restAssuredSends(String roles) {
+        io.restassured.RestAssured.requestSpecification = roles == null ? null
+                : new io.restassured.builder.RequestSpecBuilder().addHeader("Authorization", "Bearer " + withRoles(roles)).build();
+    }
+
     /** Makes the trusted key pair if it is missing; returns the public key's absolute path. */
     public static synchronized Path publicKey() {
         ensureKeys(KEYS);

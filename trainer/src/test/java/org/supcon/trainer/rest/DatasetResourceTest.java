@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -51,13 +49,12 @@ class DatasetResourceTest {
 
     @BeforeEach
     void adminToken() {
-        RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).build();
+        Tokens.restAssuredSends("trainer-admin");
     }
 
     @AfterEach
     void noToken() {
-        RestAssured.requestSpecification = null;
+        Tokens.restAssuredSends(null);
     }
 
     @Test

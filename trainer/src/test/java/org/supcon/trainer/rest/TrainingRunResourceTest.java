@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.response.Response;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -88,13 +86,12 @@ class TrainingRunResourceTest {
 
     @BeforeEach
     void adminToken() {
-        RestAssured.requestSpecification = new RequestSpecBuilder()
-                .addHeader("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).build();
+        Tokens.restAssuredSends("trainer-admin");
     }
 
     @AfterEach
     void noToken() {
-        RestAssured.requestSpecification = null;
+        Tokens.restAssuredSends(null);
     }
 
     @BeforeEach
