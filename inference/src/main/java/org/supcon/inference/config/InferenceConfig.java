@@ -107,7 +107,7 @@ public interface InferenceConfig {
         @WithDefault("false")
         boolean enabled();
 
-        /** Sustained requests per second per client (its bearer token, else its remote address); fractions allowed (0.5: one per 2 s). */
+        /** Sustained requests per second per client (its bearer token, else its remote address), at least 0.001; fractions allowed (0.5: one per 2 s). */
         @WithDefault("50")
         double requestsPerSecond();
 

@@ -27,6 +27,7 @@ public final class TokenBuckets {
     /** A bucket being dropped by a sweep: callers that still hold it look it up again. */
     private static final long DROPPED = Long.MIN_VALUE;
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+    private static final double MIN_RATE = 0.001;
 
     private final long interval;
     private final long tolerance;
@@ -38,14 +39,15 @@ public final class TokenBuckets {
     private final AtomicLong lastSweep;
 
     /**
-     * @param ratePerSecond sustained requests per second per key, &gt; 0 (fractions allowed: 0.5 is one per 2 s)
+     * @param ratePerSecond sustained requests per second per key, at least 0.001 (fractions allowed: 0.5 is one per 2 s)
      * @param burst requests a full bucket admits at once, at least 1
      * @param maxClients most keys with their own bucket, at least 1
      * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; tests inject their own)
      */
     public TokenBuckets(double ratePerSecond, int burst, int maxClients, LongSupplier nanoClock) {
-        if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
-            throw new IllegalArgumentException("the rate must be a positive number of requests per second, not " + ratePerSecond);
+        if (!(ratePerSecond >= MIN_RATE) || Double.isInfinite(ratePerSecond)) {
+            throw new IllegalArgumentException("the rate must be at least " + MIN_RATE + " requests per second (one per 1000 s), not "
+                    + ratePerSecond);
         }
         if (burst < 1) {
             throw new IllegalArgumentException("the burst must be at least 1, not " + burst);
@@ -54,7 +56,11 @@ public final class TokenBuckets {
             throw new IllegalArgumentException("max clients must be at least 1, not " + maxClients);
         }
         this.interval = Math.max(1, Math.round(1e9 / ratePerSecond));
-        this.tolerance = Math.multiplyExact(interval, burst - 1L);
+        try {
+            this.tolerance = Math.multiplyExact(interval, burst - 1L);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a burst of " + burst + " at " + ratePerSecond + " requests per second takes centuries to refill");
+        }
         this.maxClients = maxClients;
         this.clock = nanoClock;
         // times are kept relative to the start, so that they are >= 0 and DROPPED is never a real time

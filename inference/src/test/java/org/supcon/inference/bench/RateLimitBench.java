@@ -40,6 +40,7 @@ import io.grpc.stub.MetadataUtils;
  * throughput ratios, and the limiter's in-process cost per call (key + bucket).
  *
  * <p>Usage: {@code RateLimitBench HOST PORT_OFF PORT_ON MODEL_NAME [seconds=10] [repeats=5] [concurrency=1,32]}
+ * (repeats 0: the in-process part only)
  */
 public final class RateLimitBench {
 
@@ -59,6 +60,9 @@ public final class RateLimitBench {
         int[] concurrency = Arrays.stream((args.length > 6 ? args[6] : "1,32").split(",")).mapToInt(Integer::parseInt).toArray();
 
         inProcess();
+        if (repeats == 0) {
+            return;
+        }
 
         ByteBuffer le = ByteBuffer.allocate(PIXELS * 4).order(ByteOrder.LITTLE_ENDIAN);
         StringBuilder json = new StringBuilder("{\"inputs\":[{\"name\":\"images\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[");
@@ -121,28 +125,48 @@ public final class RateLimitBench {
         return "eyJhbGciOiJSUzI1NiJ9." + "x".repeat(600) + ".client-" + client;
     }
 
-    /** ClientKey.of (SHA-256 of the token) plus TokenBuckets.tryAcquire on a never-empty bucket, one thread. */
+    /**
+     * The limiter's work per request on one thread, three ways, alternating over 5 rounds of 1 s
+     * (medians): the key alone (SHA-256 of a JWT-sized token), the bucket alone (tryAcquire on 64
+     * precomputed keys, never empty), and both, as the route runs them.
+     */
     private static void inProcess() {
         TokenBuckets buckets = new TokenBuckets(1e9, 1_000_000_000, 100_000, System::nanoTime);
         String[] headers = new String[64];
+        String[] keys = new String[64];
         for (int i = 0; i < headers.length; i++) {
             headers[i] = "Bearer " + token(i);
+            keys[i] = ClientKey.of(headers[i], "127.0.0.1");
         }
+        Map<String, java.util.function.IntToLongFunction> variants = new LinkedHashMap<>();
+        variants.put("ClientKey.of (token hash)", i -> ClientKey.of(headers[i & 63], "127.0.0.1").length());
+        variants.put("TokenBuckets.tryAcquire", i -> buckets.tryAcquire(keys[i & 63]));
+        variants.put("both (the route's work)", i -> buckets.tryAcquire(ClientKey.of(headers[i & 63], "127.0.0.1")));
+        Map<String, List<Double>> nanos = new LinkedHashMap<>();
         long sink = 0;
-        for (int round = 0; round < 2; round++) {
-            long n = 0;
-            long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(round == 0 ? 2 : 3);
-            while (System.nanoTime() < end) {
-                for (int i = 0; i < 1000; i++) {
-                    sink += buckets.tryAcquire(ClientKey.of(headers[i & 63], "127.0.0.1"));
+        for (int round = -1; round < 5; round++) {   // round -1 warms up
+            for (Map.Entry<String, java.util.function.IntToLongFunction> v : variants.entrySet()) {
+                long n = 0;
+                long start = System.nanoTime();
+                long end = start + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 1000; i++) {
+                        sink += v.getValue().applyAsLong(i);
+                    }
+                    n += 1000;
                 }
-                n += 1000;
+                if (round >= 0) {
+                    nanos.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add((System.nanoTime() - start) / (double) n);
+                }
             }
-            if (round == 1) {
-                System.out.printf("in-process limiter: %.0f ns per request (ClientKey.of + tryAcquire, 64 clients, one thread; %d refused)%n",
-                        (System.nanoTime() - start) / (double) n, sink);
-            }
+        }
+        for (Map.Entry<String, List<Double>> e : nanos.entrySet()) {
+            double[] xs = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("in-process, one thread, 64 clients: %-26s %6.0f ns per request (median of %d; all %s)%n", e.getKey(),
+                    xs[xs.length / 2], xs.length, Arrays.toString(Arrays.stream(xs).map(Math::rint).toArray()));
+        }
+        if (sink == 42) {
+            System.out.println();   // keeps the JIT from dropping the work
         }
     }
 

@@ -182,6 +182,9 @@ class TokenBucketsTest {
     void badSettingsAreRefusedNamingThem() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(0, 1, 1)).getMessage().contains("rate"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(Double.NaN, 1, 1)).getMessage().contains("rate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(1e-9, 1, 1)).getMessage().contains("at least 0.001"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(0.001, Integer.MAX_VALUE, 1)).getMessage()
+                .contains("burst of 2147483647"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(1, 0, 1)).getMessage().contains("burst"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> buckets(1, 1, 0)).getMessage().contains("max clients"));
     }
