@@ -10,8 +10,6 @@ import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -22,10 +20,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.oip.v2.GRPCInferenceServiceGrpc;
 import org.supcon.inference.oip.v2.ModelInferRequest;
+import org.supcon.inference.testing.EmbedStreams;
 import org.supcon.inference.testing.Fixtures;
 import org.supcon.inference.testing.ModelRepositoryResource;
 import org.supcon.proto.v1.EmbedRequest;
-import org.supcon.proto.v1.EmbedResponse;
 import org.supcon.proto.v1.EmbeddingsGrpc;
 import org.supcon.proto.v1.Image;
 import org.supcon.proto.v1.PredictRequest;
@@ -38,7 +36,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -208,31 +205,14 @@ class RateLimitTest {
         }
         upload.post("/v1/predictions").then().statusCode(200);
         // ... one EmbedStream of five requests, all answered ...
-        List<EmbedResponse> answers = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<EmbedRequest> out = EmbeddingsGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("c")))
-                .embedStream(new StreamObserver<>() {
-                    public void onNext(EmbedResponse value) {
-                        answers.add(value);
-                    }
-
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
         List<EmbedRequest> requests = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             requests.add(EmbedRequest.newBuilder().addImages(Image.newBuilder().setEncoded(ByteString.copyFrom(PNG))).build());
         }
-        requests.forEach(out::onNext);
-        out.onCompleted();
-        done.get(60, TimeUnit.SECONDS);
-        assertEquals(5, answers.size());
+        EmbedStreams.Result stream = EmbedStreams.run(EmbeddingsGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("c"))), requests);
+        stream.done().get(60, TimeUnit.SECONDS);
+        assertEquals(5, stream.answers().size());
         // ... and one unary call: three requests, the burst; the fourth is refused
         assertEquals(1, embeddings("c").predict(predictRequest()).getPredictionsCount());
         refusedOverGrpc(() -> embeddings("c").predict(predictRequest()));
