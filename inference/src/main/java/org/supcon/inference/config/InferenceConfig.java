@@ -52,6 +52,9 @@ public interface InferenceConfig {
     /** Who may call the API (README "Security"). */
     Auth auth();
 
+    /** Per-client rate limiting of the APIs (REST and gRPC; never {@code /q/*}). */
+    RateLimit rateLimit();
+
     enum Device {
         AUTO, CPU, CUDA
     }
@@ -110,5 +113,24 @@ public interface InferenceConfig {
         /** Listen to the model-events topic; the repository poll runs either way. */
         @WithDefault("true")
         boolean enabled();
+    }
+
+    interface RateLimit {
+
+        /** Refuse a client's requests over its rate (429 / RESOURCE_EXHAUSTED with {@code Retry-After}); off by default, so the demo is never throttled. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Sustained requests per second per client (its bearer token, else its remote address), at least 0.001; fractions allowed (0.5: one per 2 s). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** Requests a client may send at once before the rate applies (the bucket size), at least 1. */
+        @WithDefault("100")
+        int burst();
+
+        /** Most clients with their own bucket; beyond it new clients share one bucket of the same rate until idle ones are dropped. */
+        @WithDefault("100000")
+        int maxClients();
     }
 }

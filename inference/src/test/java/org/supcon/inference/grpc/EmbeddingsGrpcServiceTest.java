@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.supcon.inference.testing.EmbedStreams;
 import org.supcon.inference.testing.Fixtures;
 import org.supcon.trainer.dataset.PngBombs;
 import org.supcon.proto.v1.EmbedRequest;
@@ -34,7 +34,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -119,30 +118,8 @@ class EmbeddingsGrpcServiceTest {
                 .getPredictions(0).getLabelsCount());
     }
 
-    /** What an EmbedStream call gave back: the answers, and its end (completed or failed). */
-    record StreamResult(List<EmbedResponse> answers, CompletableFuture<Void> done) {
-    }
-
-    /** Sends {@code requests} on one EmbedStream, then half-closes; the answers arrive in {@code answers}. */
-    private StreamResult stream(List<EmbedRequest> requests) {
-        List<EmbedResponse> answers = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<EmbedRequest> out = EmbeddingsGrpc.newStub(channel).embedStream(new StreamObserver<>() {
-            public void onNext(EmbedResponse value) {
-                answers.add(value);
-            }
-
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            public void onCompleted() {
-                done.complete(null);
-            }
-        });
-        requests.forEach(out::onNext);
-        out.onCompleted();
-        return new StreamResult(answers, done);
+    private EmbedStreams.Result stream(List<EmbedRequest> requests) {
+        return EmbedStreams.run(EmbeddingsGrpc.newStub(channel), requests);
     }
 
     @Test
@@ -152,7 +129,7 @@ class EmbeddingsGrpcServiceTest {
             requests.add(EmbedRequest.newBuilder().addImages(file(String.format("t10k-%05d.png", i)))
                     .addImages(file(String.format("t10k-%05d.png", i + 1))).build());
         }
-        StreamResult result = stream(requests);
+        EmbedStreams.Result result = stream(requests);
         result.done().get(60, TimeUnit.SECONDS);
         assertEquals(12, result.answers().size());
         for (int i = 0; i < 12; i++) {
@@ -164,7 +141,7 @@ class EmbeddingsGrpcServiceTest {
 
     @Test
     void embedStreamEndsWithTheStatusOfTheFirstBadRequest() throws Exception {
-        StreamResult result = stream(List.of(EmbedRequest.newBuilder().addImages(file("t10k-00000.png")).build(),
+        EmbedStreams.Result result = stream(List.of(EmbedRequest.newBuilder().addImages(file("t10k-00000.png")).build(),
                 EmbedRequest.newBuilder().addImages(Image.newBuilder().setEncoded(ByteString.copyFromUtf8("not an image"))).build()));
         CompletableFuture<Void> done = result.done();
         List<EmbedResponse> answers = result.answers();
