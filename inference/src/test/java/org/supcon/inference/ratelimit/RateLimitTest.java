@@ -68,6 +68,9 @@ class RateLimitTest {
     private static final Metadata.Key<String> RETRY_AFTER = Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
     private static final byte[] PNG = Fixtures.bytes("t10k-00000.png");
 
+    @TestHTTPResource(value = "", management = true)
+    String management;
+
     @TestHTTPResource("/")
     URL base;
 
@@ -138,7 +141,7 @@ class RateLimitTest {
     }
 
     private static double refusals(String protocol) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(io.quarkus.test.common.http.TestHTTPResourceManager.getManagementUri() + "/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("(?m)^supcon_rate_limited_total\\{[^}]*protocol=\"" + protocol + "\"[^}]*\\} (\\S+)$").matcher(metrics);
         assertTrue(m.find(), "supcon_rate_limited_total{protocol=" + protocol + "} in /q/metrics");
         return Double.parseDouble(m.group(1));
@@ -182,10 +185,10 @@ class RateLimitTest {
         // and so is a client without a token (its address is its key)
         given().contentType("image/png").body(PNG).post("/v1/predictions").then().statusCode(200);
 
-        // health, metrics and OpenAPI are never limited, even for A
+        // health, metrics and OpenAPI (the management port) are never limited, even for A
         for (int i = 0; i < 2 * BURST; i++) {
-            given().header("Authorization", "Bearer a").get("/q/health/ready").then().statusCode(200);
-            given().header("Authorization", "Bearer a").get("/q/openapi").then().statusCode(200);
+            given().header("Authorization", "Bearer a").get(management + "health/ready").then().statusCode(200);
+            given().header("Authorization", "Bearer a").get(management + "openapi").then().statusCode(200);
         }
         assertEquals(restRefusals, refusals("rest") - restBefore);
         assertEquals(2, refusals("grpc") - grpcBefore);
