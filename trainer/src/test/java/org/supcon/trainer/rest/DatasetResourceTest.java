@@ -42,7 +42,7 @@ class DatasetResourceTest {
     @Test
     void datasetReadinessMetricsAndOpenApiFollowWhatWasConsumed() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
                 FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit", "300"));
         assertEquals(300, summary.sent(), console::toString);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
