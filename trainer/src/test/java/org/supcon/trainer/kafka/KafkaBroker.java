@@ -184,6 +184,7 @@ public final class KafkaBroker implements AutoCloseable {
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
         }
         Map<String, Object> login = new HashMap<>(clientConfig(user, password));
+        login.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         login.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (Admin asUser = Admin.create(login)) {
