@@ -70,8 +70,9 @@ public class ModelEventsProducer implements ModelEvents {
                 meta.offset());
     }
 
+    /** Closes the producer, if one was opened (the container does this at shutdown). */
     @PreDestroy
-    synchronized void close() {
+    public synchronized void close() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producer = null;
