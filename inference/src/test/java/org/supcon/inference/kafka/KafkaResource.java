@@ -9,21 +9,16 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.trainer.kafka.StrimziAcls;
 
 /**
  * A real broker with the model-events topic for a {@code @QuarkusTest}; turns the listener on and
  * the repository poll practically off, so that only an event can make the service look. The broker
- * asks for SCRAM logins and authorizes with ACLs: the service logs in as {@value #USER}, allowed
- * only Read and Describe on model-events (as the KafkaUser in k8s/), through the same
- * {@code kafka.*} properties the Kubernetes deployment sets as {@code KAFKA_*} variables.
+ * asks for SCRAM logins and authorizes with ACLs: the service logs in as {@value #USER}, with the
+ * ACLs of that KafkaUser in {@code k8s/base/kafka/users.yaml} (Read and Describe on model-events),
+ * through the same {@code kafka.*} properties the Kubernetes deployment sets as {@code KAFKA_*} variables.
  */
 public class KafkaResource implements QuarkusTestResourceLifecycleManager {
 
@@ -39,24 +34,14 @@ public class KafkaResource implements QuarkusTestResourceLifecycleManager {
             broker.createScramUser(USER, password);
             try (Admin admin = Admin.create(broker.adminConfig())) {
                 admin.createTopics(List.of(new NewTopic("model-events", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-                ResourcePattern topic = new ResourcePattern(ResourceType.TOPIC, "model-events", PatternType.LITERAL);
-                List<AclBinding> acls = List.of(AclOperation.READ, AclOperation.DESCRIBE).stream()
-                        .map(op -> new AclBinding(topic, new AccessControlEntry("User:" + USER, "*", op, AclPermissionType.ALLOW)))
-                        .toList();
-                admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
-                // the broker applies ACLs from the metadata log: wait until it answers with them
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (admin.describeAcls(org.apache.kafka.common.acl.AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS).size() < acls.size()) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the broker did not show the ACLs within 30 s");
-                    }
-                    Thread.sleep(100);
-                }
             }
+            // the service's ACLs as the deployment defines them (k8s/base/kafka/users.yaml)
+            List<AclBinding> acls = StrimziAcls.read(StrimziAcls.deploymentUsers()).get(USER);
+            broker.createAcls(acls);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
-            throw new IllegalStateException("creating the model-events topic failed", e);
+            throw new IllegalStateException("preparing the broker (topic, user, ACLs) failed", e);
         }
         Map<String, Object> login = broker.clientConfig(USER, password);
         return Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -78,21 +76,15 @@ class KafkaLeastPrivilegeTest {
         kafka.createScramUser(INFERENCE, inferencePassword);
         trainer = kafka.clientConfig(TRAINER, trainerPassword);
         inference = kafka.clientConfig(INFERENCE, inferencePassword);
-        Map<String, List<AclBinding>> users = StrimziAcls.read(usersManifest());
+        Map<String, List<AclBinding>> users = StrimziAcls.read(StrimziAcls.deploymentUsers());
         assertEquals(Set.of(TRAINER, INFERENCE), users.keySet(), "the KafkaUsers of k8s/base/kafka/users.yaml");
         List<AclBinding> acls = users.values().stream().flatMap(List::stream).toList();
         try (Admin admin = Admin.create(kafka.adminConfig())) {
             // the topics exist before the services start (Strimzi's KafkaTopics); neither user may create one
             admin.createTopics(List.of(new NewTopic(LABELED, 1, (short) 1), new NewTopic(DLQ, 1, (short) 1),
                     new NewTopic(EVENTS, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
-            // ACLs reach the authorizer through the metadata log: wait until the broker answers with all of them
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (admin.describeAcls(AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS).size() < acls.size()) {
-                assertTrue(System.nanoTime() < deadline, "the broker did not show the " + acls.size() + " ACLs within 30 s");
-                Thread.sleep(100);
-            }
         }
+        kafka.createAcls(acls);
     }
 
     @AfterAll
@@ -100,12 +92,6 @@ class KafkaLeastPrivilegeTest {
         if (kafka != null) {
             kafka.close();
         }
-    }
-
-    static Path usersManifest() {
-        // Maven runs the tests in trainer/; an IDE may run them from the repository root
-        Path fromModule = Path.of("..", "k8s", "base", "kafka", "users.yaml");
-        return Files.exists(fromModule) ? fromModule : Path.of("k8s", "base", "kafka", "users.yaml");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -198,6 +201,23 @@ public final class KafkaBroker implements AutoCloseable {
                     }
                     Thread.sleep(200);
                 }
+            }
+        }
+    }
+
+    /**
+     * Creates {@code acls} and waits until the broker answers with them: they reach its authorizer
+     * through the metadata log, just after the call returns.
+     */
+    public void createAcls(Collection<AclBinding> acls) throws Exception {
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeAcls(AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS).containsAll(acls)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the broker did not show the " + acls.size() + " new ACLs within 30 s");
+                }
+                Thread.sleep(100);
             }
         }
     }

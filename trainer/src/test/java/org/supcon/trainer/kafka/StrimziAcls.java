@@ -36,6 +36,15 @@ public final class StrimziAcls {
     private StrimziAcls() {
     }
 
+    /**
+     * The deployment's KafkaUsers, {@code k8s/base/kafka/users.yaml}: from a module directory (where
+     * Maven runs the tests) or the repository root (an IDE).
+     */
+    public static Path deploymentUsers() {
+        Path fromModule = Path.of("..", "k8s", "base", "kafka", "users.yaml");
+        return Files.exists(fromModule) ? fromModule : Path.of("k8s", "base", "kafka", "users.yaml");
+    }
+
     /** The ACL bindings of every KafkaUser in the (multi-document) YAML file, by user name, in file order. */
     public static Map<String, List<AclBinding>> read(Path yaml) throws IOException {
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(Files.readString(yaml))) {
