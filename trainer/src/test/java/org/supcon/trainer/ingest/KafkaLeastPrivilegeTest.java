@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,9 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,7 +29,6 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,7 +151,7 @@ class KafkaLeastPrivilegeTest {
             producer.close();
         }
         List<ModelPublished> heard = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAsInference(EVENTS)) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(EVENTS, inference)) {
             heard.add(ModelPublished.parseFrom(r.value()));
         }
         assertTrue(heard.stream().anyMatch(e -> e.getModelName().equals(model) && e.getVersion() == version),
@@ -179,7 +175,7 @@ class KafkaLeastPrivilegeTest {
                     () -> producer.send(new ProducerRecord<>(EVENTS, new byte[] {1})).get(30, TimeUnit.SECONDS));
             assertInstanceOf(ClusterAuthorizationException.class, e.getCause(), e.getCause()::toString);
         }
-        TopicAuthorizationException e = assertThrows(TopicAuthorizationException.class, () -> readAsInference(LABELED));
+        TopicAuthorizationException e = assertThrows(TopicAuthorizationException.class, () -> kafka.readAll(LABELED, inference));
         assertEquals(Set.of(LABELED), e.unauthorizedTopics());
     }
 
@@ -193,28 +189,5 @@ class KafkaLeastPrivilegeTest {
         assertEquals(0, summary.sent(), console::toString);
         assertEquals(3, summary.failed(), console::toString);
         assertTrue(summary.reasons().stream().allMatch(r -> r.contains("TopicAuthorizationException")), summary.reasons()::toString);
-    }
-
-    /**
-     * Every record of {@code topic} read as the inference user the way its ModelEventsConsumer reads:
-     * no group, assigned to every partition (here from the beginning instead of the end).
-     */
-    static List<ConsumerRecord<byte[], byte[]>> readAsInference(String topic) {
-        Map<String, Object> config = new HashMap<>(inference);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                assertTrue(System.nanoTime() < deadline, "read only " + records.size() + " records of " + topic + " in 30 s");
-                c.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
-        }
     }
 }

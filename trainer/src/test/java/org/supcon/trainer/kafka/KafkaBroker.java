@@ -229,7 +229,15 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Every record of {@code topic}, from the beginning to the current end of each partition, read with a group-less consumer. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> config = new HashMap<>(clientConfig());
+        return readAll(topic, clientConfig());
+    }
+
+    /**
+     * {@link #readAll(String)} with the client settings {@code login} (e.g. {@link #clientConfig(String, String)}),
+     * the way the inference service's consumer reads: no group, assigned to every partition.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Map<String, Object> login) {
+        Map<String, Object> config = new HashMap<>(login);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
