@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.kafka.KafkaAuthorizationSimple;
 import io.strimzi.api.kafka.model.kafka.listener.GenericKafkaListener;
@@ -200,6 +202,39 @@ class KafkaSecurityTest {
                     "inference may only read, not " + rule.getOperations());
             assertTrue(rule.getResource() instanceof AclRuleTopicResource t && t.getName().equals(heard),
                     "inference may only read " + heard + ", not " + rule.getResource());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu"})
+    void theServicesMayReachKafkaOnlyOnItsTlsListener(String overlay) throws Exception {
+        Rendered r = Rendered.overlay(overlay);
+        Kafka kafka = r.one(Kafka.class, "supcon");
+        String cluster = kafka.getMetadata().getName();
+        Set<Integer> tlsPorts = kafka.getSpec().getKafka().getListeners().stream().filter(GenericKafkaListener::isTls)
+                .map(GenericKafkaListener::getPort).collect(java.util.stream.Collectors.toSet());
+        for (String service : List.of(ManifestsTest.TRAINER, ManifestsTest.INFERENCE)) {
+            PodSpec pod = r.one(Deployment.class, service).getSpec().getTemplate().getSpec();
+            List<NetworkPolicy> egress = r.all(NetworkPolicy.class).stream()
+                    .filter(np -> np.getSpec().getPolicyTypes().contains("Egress"))
+                    .filter(np -> ManifestsTest.podsMatching(r, np.getSpec().getPodSelector()).contains(pod)).toList();
+            assertFalse(egress.isEmpty(), service + ": no egress policy, so it may connect anywhere");
+            Set<Integer> kafkaPorts = new java.util.HashSet<>();
+            for (NetworkPolicy np : egress) {
+                for (NetworkPolicyEgressRule rule : np.getSpec().getEgress()) {
+                    String where = "NetworkPolicy " + np.getMetadata().getName();
+                    assertFalse(rule.getTo().isEmpty(), where + ": an egress rule without 'to' lets " + service + " reach everything");
+                    assertFalse(rule.getPorts().isEmpty(), where + ": an egress rule without ports opens every port");
+                    boolean toKafka = rule.getTo().stream().anyMatch(peer -> peer.getPodSelector() != null
+                            && cluster.equals(peer.getPodSelector().getMatchLabels().get("strimzi.io/cluster")));
+                    if (toKafka) {
+                        rule.getPorts().forEach(port -> kafkaPorts.add(port.getPort().getIntVal()));
+                    }
+                }
+            }
+            assertFalse(kafkaPorts.isEmpty(), service + " may not reach Kafka at all");
+            assertTrue(tlsPorts.containsAll(kafkaPorts), service + " may reach Kafka ports " + kafkaPorts
+                    + ", not only the TLS listeners " + tlsPorts);
         }
     }
 
