@@ -93,11 +93,6 @@ public final class KafkaClientConfig {
         return v == null ? DEFAULT_BOOTSTRAP : v.toString();
     }
 
-    /** Only {@code bootstrap.servers}: a plain-text broker without authentication (tests, dev/kafka). */
-    public static Map<String, Object> bootstrapOnly(String bootstrapServers) {
-        return Map.of("bootstrap.servers", bootstrapServers);
-    }
-
     /**
      * {@code config} with {@code bootstrap.servers} set to {@value #DEFAULT_BOOTSTRAP} if it has none,
      * for clients that should find a local broker without configuration.
