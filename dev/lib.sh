@@ -112,3 +112,16 @@ flag_to_field() {
 trainer() {
   java -Djava.awt.headless=true -jar "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" "$@"
 }
+
+# ensure_jwt_keys: sets JWT_PRIVATE_KEY / JWT_PUBLIC_KEY to the local development key pair
+# (dev/.state/jwt, made once by dev/Token.java). dev/token issues tokens with it; the services
+# started by dev/ scripts verify them with the public key.
+ensure_jwt_keys() {
+  local dir="$SUPCON_ROOT/dev/.state/jwt"
+  JWT_PRIVATE_KEY="$dir/privateKey.pem"
+  JWT_PUBLIC_KEY="$dir/publicKey.pem"
+  if [ ! -s "$JWT_PRIVATE_KEY" ] || [ ! -s "$JWT_PUBLIC_KEY" ]; then
+    java "$SUPCON_ROOT/dev/Token.java" keys "$dir" >/dev/null || die "could not make the JWT key pair in $dir"
+  fi
+  export JWT_PRIVATE_KEY JWT_PUBLIC_KEY
+}

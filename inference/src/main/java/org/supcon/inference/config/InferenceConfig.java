@@ -49,6 +49,9 @@ public interface InferenceConfig {
     /** The model-events listener. */
     Kafka kafka();
 
+    /** Who may call the API (README "Security"). */
+    Auth auth();
+
     enum Device {
         AUTO, CPU, CUDA
     }
@@ -89,6 +92,17 @@ public interface InferenceConfig {
         /** Most top-k labels a prediction may ask for (capped at the number of classes). */
         @WithDefault("100")
         int maxTopK();
+    }
+
+    interface Auth {
+
+        /**
+         * Require a bearer token (RS256 JWT, verified with mp.jwt.verify.publickey.location) with the
+         * role inference-user on REST and gRPC; off by default and in dev/demo (said at start), on in
+         * the Kubernetes deployment. Health and metrics are on the management port either way.
+         */
+        @WithDefault("false")
+        boolean enabled();
     }
 
     interface Kafka {

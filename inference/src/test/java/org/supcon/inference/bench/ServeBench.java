@@ -153,7 +153,7 @@ public final class ServeBench {
     }
 
     /** Runs {@code threads} clients in a closed loop: 2 s warm-up, then {@code seconds} measured. */
-    private static Run measure(Map<String, List<Run>> results, String name, int threads, int seconds, Supplier<Call> calls)
+    static Run measure(Map<String, List<Run>> results, String name, int threads, int seconds, Supplier<Call> calls)
             throws InterruptedException {
         long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
@@ -214,7 +214,7 @@ public final class ServeBench {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
     }
 
-    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
+    static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
         double[] xs = runs.stream().mapToDouble(f).sorted().toArray();
         return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -22,6 +23,10 @@ import org.supcon.inference.testing.TestModels;
 @QuarkusTestResource(value = ModelRepositoryResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = KafkaDownTest.NoBroker.class, restrictToAnnotatedClass = true)
 class KafkaDownTest {
+
+    /** Health, metrics and OpenAPI: the management interface. */
+    @TestHTTPResource(value = "", management = true)
+    String management;
 
     /** A port nothing listens on. */
     public static class NoBroker implements QuarkusTestResourceLifecycleManager {
@@ -46,7 +51,7 @@ class KafkaDownTest {
 
     @Test
     void startsReadyAndServesWithoutABroker() {
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(1));
+        given().get(management + "health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(1));
         given().contentType("image/png").body(TestModels.resource("images/t10k-00010.png")).post("/v1/predictions").then()
                 .statusCode(200).body("version", equalTo(1));
         assertFalse(consumer.listening(), "nothing to listen to");

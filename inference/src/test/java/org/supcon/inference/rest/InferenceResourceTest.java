@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
@@ -25,6 +26,10 @@ import org.supcon.inference.testing.TestModels.LabeledImage;
 @QuarkusTest
 @QuarkusTestResource(value = ModelRepositoryResource.class, restrictToAnnotatedClass = true)
 class InferenceResourceTest {
+
+    /** Health, metrics and OpenAPI: the management interface. */
+    @TestHTTPResource(value = "", management = true)
+    String management;
 
     static final List<LabeledImage> IMAGES = TestModels.images();
 
@@ -166,7 +171,7 @@ class InferenceResourceTest {
     @Test
     void metricsAndOpenApiDescribeTheService() {
         given().contentType("image/png").body(image("t10k-00007.png").bytes()).post("/v1/embeddings").then().statusCode(200);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
         for (String line : List.of("inference_model_version{model=\"fashion-mnist-supcon\"} 1.0",
                 "inference_batch_size_bucket{model=\"fashion-mnist-supcon\",le=\"1.0\"}",
                 "inference_queue_seconds_bucket{", "inference_latency_seconds_bucket{",
@@ -175,7 +180,7 @@ class InferenceResourceTest {
             assertTrue(metrics.contains(line), "/q/metrics lacks " + line + "; it has: "
                     + metrics.lines().filter(l -> l.startsWith("inference_")).toList());
         }
-        given().get("/q/openapi?format=json").then().statusCode(200)
+        given().get(management + "openapi?format=json").then().statusCode(200)
                 .body("paths.'/v1/predictions'.post.requestBody.content", org.hamcrest.Matchers.hasKey("multipart/form-data"))
                 .body("paths.'/v1/embeddings'.post.requestBody.content", org.hamcrest.Matchers.hasKey("image/png"));
     }
@@ -206,7 +211,7 @@ class InferenceResourceTest {
     /** A good request succeeds and readiness is UP. */
     static void assertHealthy() {
         given().contentType("image/png").body(image("t10k-00004.png").bytes()).post("/v1/predictions").then().statusCode(200);
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get(io.quarkus.test.common.http.TestHTTPResourceManager.getManagementUri() + "/health/ready").then().statusCode(200);
     }
 
     static byte[] gif() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -37,6 +38,10 @@ import org.supcon.inference.testing.TestModels;
 @QuarkusTestResource(value = ModelRepositoryResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ModelSwapTest {
+
+    /** Health, metrics and OpenAPI: the management interface. */
+    @TestHTTPResource(value = "", management = true)
+    String management;
 
     static final int CLIENTS = 8;
     static final byte[] IMAGE = TestModels.resource("images/t10k-00005.png");
@@ -95,7 +100,7 @@ class ModelSwapTest {
         }
         assertTrue(versionsSeen.stream().anyMatch(s -> s.get(0) == 1), "some answers came from v1 under load");
         assertNotEquals(v1Probabilities, probabilities(predict()), "v2 (another seed) answers differently from v1");
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2));
+        given().get(management + "health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2));
         // v1 stays loaded for versions/1 (keep-versions=2)
         given().contentType("image/png").body(IMAGE).queryParam("version", 1).post("/v1/predictions").then()
                 .statusCode(200).body("version", equalTo(1));
@@ -127,7 +132,7 @@ class ModelSwapTest {
             assertTrue(reason.contains("v" + b.version()) && reason.contains(b.reason()), reason);
             assertEquals(2, manager.latest().orElseThrow().version());
             predict().then().statusCode(200).body("version", equalTo(2));
-            given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2))
+            given().get(management + "health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2))
                     .body("checks[0].data.lastRefused", containsString("v" + b.version()));
         }
         // not retried: three more polls refuse nothing new

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -20,6 +21,10 @@ import org.supcon.inference.testing.TestModels;
         initArgs = @ResourceArg(name = "v2-and-broken-v3", value = "true"))
 class StartupTest {
 
+    /** Health, metrics and OpenAPI: the management interface. */
+    @TestHTTPResource(value = "", management = true)
+    String management;
+
     @Inject
     ModelManager manager;
 
@@ -28,7 +33,7 @@ class StartupTest {
         assertEquals(2, manager.latest().orElseThrow().version());
         assertEquals(List.of(1L, 2L), manager.loadedVersions());
         assertEquals(1, manager.refusals());
-        given().get("/q/health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2))
+        given().get(management + "health/ready").then().statusCode(200).body("checks[0].data.version", equalTo(2))
                 .body("checks[0].data.lastRefused", containsString("v3"));
         byte[] png = TestModels.resource("images/t10k-00009.png");
         given().contentType("image/png").body(png).post("/v1/predictions").then().statusCode(200).body("version", equalTo(2));

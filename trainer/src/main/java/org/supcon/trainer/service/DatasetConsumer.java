@@ -55,6 +55,7 @@ public class DatasetConsumer {
     private volatile DlqLedger ledger;
     private Thread thread;
     private KafkaProducer<byte[], byte[]> producer;
+    private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
 
     public DatasetConsumer(TrainerConfig config, DatasetStore store, MeterRegistry registry, Event<SamplesAppended> samplesAppended,
                            Config mpConfig) {
@@ -65,11 +66,12 @@ public class DatasetConsumer {
         this.kafka = KafkaClientConfig.from(mpConfig);
         this.consumed = Counter.builder("supcon.records.consumed")
                 .description("labeled-images records processed: cached or dead-lettered").register(registry);
-        Gauge.builder("supcon.consumer.lag", this, c -> c.status().totalLag())
+        meters.add(consumed);
+        meters.add(Gauge.builder("supcon.consumer.lag", this, c -> c.status().totalLag())
                 .description("records of labeled-images not yet in the dataset cache (sum over assigned partitions)")
-                .register(registry);
-        Gauge.builder("supcon.dataset.samples", store, s -> s.isOpen() ? s.cache().stats().samples() : Double.NaN)
-                .description("unique samples in the dataset cache").register(registry);
+                .register(registry));
+        meters.add(Gauge.builder("supcon.dataset.samples", store, s -> s.isOpen() ? s.cache().stats().samples() : Double.NaN)
+                .description("unique samples in the dataset cache").register(registry));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -82,6 +84,9 @@ public class DatasetConsumer {
     // before DatasetStore closes the cache (default priority 2500): the loop must not write to a closed cache
     void onStop(@Observes @Priority(100) ShutdownEvent event) {
         stop();
+        // The injected registry is Micrometer's global one, which outlives this application (a
+        // restart in the same JVM, as in tests): meters bound to this bean go with it.
+        meters.forEach(registry::remove);
     }
 
     /** Starts the consumer thread (idempotent). */

@@ -47,6 +47,8 @@ public class TrainingRunService {
     private volatile RunManager manager;
     private volatile TriggerPolicy trigger;
 
+    private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
+
     public TrainingRunService(TrainerConfig config, DatasetStore store, ModelEventsProducer events, MeterRegistry registry) {
         this.config = config;
         this.store = store;
@@ -67,6 +69,9 @@ public class TrainingRunService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        // the injected registry is Micrometer's global one, which outlives this application
+        meters.forEach(registry::remove);
+        ended.values().forEach(registry::remove);
         RunManager m = manager;
         if (m != null) {
             m.shutdown(60);
@@ -160,14 +165,14 @@ public class TrainingRunService {
     }
 
     private void registerMetrics() {
-        Gauge.builder("supcon.training.epoch", latest, r -> value(r.get(), RunStatus::epoch))
-                .description("current epoch of the active training run (of the last run when none is active)").register(registry);
-        Gauge.builder("supcon.training.loss", latest, r -> value(r.get(), RunStatus::loss))
-                .description("mean loss of the current epoch of the latest training run").register(registry);
-        Gauge.builder("supcon.training.images.per.second", latest, r -> value(r.get(), RunStatus::imagesPerSecond))
-                .description("training images per second of the latest training run").register(registry);
-        Gauge.builder("supcon.training.active", latest, r -> r.get() != null && r.get().state().active() ? 1 : 0)
-                .description("1 while a training run is queued or running").register(registry);
+        meters.add(Gauge.builder("supcon.training.epoch", latest, r -> value(r.get(), RunStatus::epoch))
+                .description("current epoch of the active training run (of the last run when none is active)").register(registry));
+        meters.add(Gauge.builder("supcon.training.loss", latest, r -> value(r.get(), RunStatus::loss))
+                .description("mean loss of the current epoch of the latest training run").register(registry));
+        meters.add(Gauge.builder("supcon.training.images.per.second", latest, r -> value(r.get(), RunStatus::imagesPerSecond))
+                .description("training images per second of the latest training run").register(registry));
+        meters.add(Gauge.builder("supcon.training.active", latest, r -> r.get() != null && r.get().state().active() ? 1 : 0)
+                .description("1 while a training run is queued or running").register(registry));
         for (RunState st : RunState.values()) {
             if (!st.active()) {
                 ended.computeIfAbsent(st, x -> Counter.builder("supcon.training.runs")

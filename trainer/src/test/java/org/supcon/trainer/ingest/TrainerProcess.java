@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.supcon.trainer.auth.Tokens;
 
 /**
  * The packaged trainer ({@code target/quarkus-app/quarkus-run.jar}, {@code serve}) as a child
@@ -51,13 +52,11 @@ final class TrainerProcess implements AutoCloseable {
 
     /** Starts {@code serve} with these {@code -Dkey=value} properties and waits until {@code GET /dataset} answers. */
     static TrainerProcess start(Path log, List<String> properties) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1"));
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=" + freePort(),
+                "-Dmp.jwt.verify.publickey.location=" + Tokens.publicKey()));
         properties.forEach(p -> command.add("-D" + p));
         command.addAll(List.of("-jar", jar().toString(), "serve"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -83,9 +82,16 @@ final class TrainerProcess implements AutoCloseable {
         }
     }
 
-    /** {@code GET /dataset}. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** {@code GET /dataset}, with an admin token. */
     JsonNode dataset() throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dataset"))
+                .header("Authorization", "Bearer " + Tokens.withRoles("trainer-admin"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET /dataset answered " + response.statusCode() + ": " + response.body());

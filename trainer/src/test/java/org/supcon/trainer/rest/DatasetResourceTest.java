@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +24,10 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.supcon.trainer.auth.Tokens;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.ingest.IngestCommand;
 import org.supcon.trainer.ingest.IngestSummary;
@@ -43,6 +49,21 @@ class DatasetResourceTest {
 
     @Inject
     SamplesAppendedRecorder recorder;
+
+    /** Health, metrics and OpenAPI: the management interface (no token needed there). */
+    @TestHTTPResource(value = "", management = true)
+    String management;
+
+    @BeforeEach
+    void adminToken() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).build();
+    }
+
+    @AfterEach
+    void noToken() {
+        RestAssured.requestSpecification = null;
+    }
 
     @Test
     void datasetReadinessMetricsAndOpenApiFollowWhatWasConsumed() throws Exception {
@@ -67,17 +88,17 @@ class DatasetResourceTest {
         assertEquals(List.of("labeled-images-0"), dataset.getList("consumer.assigned"));
         assertEquals(301, dataset.getLong("consumer.consumedRecords"));
 
-        given().when().get("/q/health/ready").then().statusCode(200)
+        given().when().get(management + "health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'dataset' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'dataset' }.data.cache", equalTo("open"));
 
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when().get(management + "metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("supcon_records_consumed_total 301.0"), metrics);
         assertTrue(metrics.contains("supcon_records_dlq_total{reason=\"malformed-record\"} 1.0"), metrics);
         assertTrue(metrics.contains("supcon_dataset_samples 300.0"), metrics);
         assertTrue(metrics.contains("supcon_consumer_lag 0.0"), metrics);
 
-        given().when().get("/q/openapi").then().statusCode(200)
+        given().when().get(management + "openapi").then().statusCode(200)
                 .body(containsString("/dataset")).body(containsString("dlqPerReason"));
 
         assertEquals(300, recorder.added.get());

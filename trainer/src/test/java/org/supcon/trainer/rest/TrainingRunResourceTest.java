@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.response.Response;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -36,11 +39,13 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.supcon.trainer.auth.Tokens;
 import org.supcon.proto.v1.ModelPublished;
 import org.supcon.trainer.repository.ModelCard;
 import org.supcon.trainer.repository.ModelRepository;
@@ -76,6 +81,21 @@ class TrainingRunResourceTest {
     String bootstrap;
 
     private static String firstRun;
+
+    /** Health, metrics and OpenAPI: the management interface (no token needed there). */
+    @TestHTTPResource(value = "", management = true)
+    String management;
+
+    @BeforeEach
+    void adminToken() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).build();
+    }
+
+    @AfterEach
+    void noToken() {
+        RestAssured.requestSpecification = null;
+    }
 
     @BeforeEach
     void dataset() throws Exception {
@@ -178,7 +198,8 @@ class TrainingRunResourceTest {
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<List<String>> events = http.sendAsync(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + io.restassured.RestAssured.port + "/training-runs/" + id + "/events"))
-                        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream())
+                        .header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).build(), HttpResponse.BodyHandlers.ofInputStream())
                 .thenApply(r -> {
                     List<String> lines = new ArrayList<>();
                     try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -224,12 +245,12 @@ class TrainingRunResourceTest {
     @Test
     @Order(6)
     void metricsShowTrainingProgressAndRunsByStateAndTheApiIsDescribed() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"SUCCEEDED\"} 2.0"), metrics);
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"CANCELLED\"} 1.0"), metrics);
         assertTrue(metrics.contains("supcon_training_epoch "), metrics);
         assertTrue(metrics.contains("supcon_training_loss "), metrics);
-        String openapi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        String openapi = given().get(management + "openapi?format=json").then().statusCode(200).extract().asString();
         assertTrue(openapi.contains("\"/training-runs/{id}/events\""), openapi);
         assertTrue(openapi.contains("a run of this model is active"), "the 409 response is described");
     }
