@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -68,6 +69,20 @@ final class ConfigKeys {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code kafka.<name>} for every setting a Kafka consumer, producer or admin client knows: the
+     * properties the services pass through to their clients.
+     */
+    static Set<String> kafkaClientKeys() {
+        Set<String> keys = new TreeSet<>();
+        for (Set<String> names : List.of(org.apache.kafka.clients.consumer.ConsumerConfig.configNames(),
+                org.apache.kafka.clients.producer.ProducerConfig.configNames(),
+                org.apache.kafka.clients.admin.AdminClientConfig.configNames())) {
+            names.forEach(n -> keys.add("kafka." + n));
+        }
+        return keys;
     }
 
     /** SmallRye's environment-variable form: upper case, every non-alphanumeric character as '_'. */

@@ -200,10 +200,9 @@ class ManifestsTest {
                 assertFalse(podsMatching(r, peer.getPodSelector()).isEmpty(), "listener " + l.getName() + " peer selects no pod: " + peer);
             }
         }
-        for (String cm : List.of("trainer-config", "inference-config")) {
-            String servers = env(r, cm, "KAFKA_BOOTSTRAP_SERVERS");
-            assertTrue(bootstraps.contains(servers), cm + ": KAFKA_BOOTSTRAP_SERVERS " + servers + " is not a listener of the cluster " + bootstraps);
-        }
+        // both services connect through the shared kafka-client ConfigMap (KafkaSecurityTest checks the listener's security)
+        String servers = env(r, "kafka-client", "KAFKA_BOOTSTRAP_SERVERS");
+        assertTrue(bootstraps.contains(servers), "kafka-client: KAFKA_BOOTSTRAP_SERVERS " + servers + " is not a listener of the cluster " + bootstraps);
         for (String key : List.of("TRAINER_TOPICS_LABELED_IMAGES", "TRAINER_TOPICS_DLQ", "TRAINER_TOPICS_MODEL_EVENTS",
                 "INFERENCE_MODEL_EVENTS_TOPIC")) {
             String topic = env(r, key.startsWith("TRAINER") ? "trainer-config" : "inference-config", key);
@@ -253,6 +252,10 @@ class ManifestsTest {
         Set<String> inference = ConfigKeys.of(org.supcon.inference.config.InferenceConfig.class,
                 root.resolve("inference/src/main/resources/application.properties"));
         assertKeysKnown(r, "inference-config", inference);
+        // Both services pass every kafka.* property to their Kafka clients (trainer: KafkaClientConfig,
+        // inference: the kafka-client extension), so a KAFKA_* key is known when it is a real Kafka
+        // client setting: checked against kafka-clients' own list, which catches a misspelt one.
+        assertKeysKnown(r, "kafka-client", ConfigKeys.kafkaClientKeys());
     }
 
     @ParameterizedTest

@@ -5,9 +5,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.smallrye.common.annotation.Identifier;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,7 +18,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.supcon.inference.config.InferenceConfig;
 import org.supcon.inference.service.ModelManager;
@@ -30,6 +31,12 @@ import org.supcon.proto.v1.ModelPublished;
  * commit), from the end of the topic: versions published before the start are found in the
  * repository. A broker that is down delays nothing: start and readiness do not wait for it, and the
  * thread retries quietly.
+ *
+ * <p>The consumer starts from every {@code kafka.*} property (application.properties, system
+ * properties, {@code KAFKA_*} environment variables such as {@code KAFKA_SECURITY_PROTOCOL} and
+ * {@code KAFKA_SASL_JAAS_CONFIG}), as the kafka-client extension collects them into its
+ * {@code default-kafka-broker} map. Being group-less, it needs no more than Read and Describe on the
+ * topic.
  */
 @ApplicationScoped
 public class ModelEventsConsumer {
@@ -39,6 +46,7 @@ public class ModelEventsConsumer {
 
     private final InferenceConfig config;
     private final ModelManager manager;
+    private final Map<String, Object> kafka;
     private final String bootstrapServers;
     private volatile boolean running;
     private volatile boolean listening;
@@ -46,10 +54,29 @@ public class ModelEventsConsumer {
     private Thread thread;
 
     public ModelEventsConsumer(InferenceConfig config, ModelManager manager,
-            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrapServers) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.config = config;
         this.manager = manager;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.bootstrapServers = String.valueOf(kafka.getOrDefault(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092"));
+    }
+
+    /**
+     * The consumer's settings: {@code kafka} (the passed-through {@code kafka.*} properties) with this
+     * consumer's own on top, which win, since the code depends on them; among them no
+     * {@code group.id}: the extension fills in the application name, and a group would need an
+     * ACL on it and commits that nothing uses.
+     */
+    static Map<String, Object> consumerConfig(Map<String, Object> kafka, String bootstrapServers) {
+        Map<String, Object> props = new HashMap<>(kafka);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-events-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return props;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -80,13 +107,7 @@ public class ModelEventsConsumer {
 
     private void run() {
         String topic = config.modelEventsTopic();
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "inference-model-events-" + UUID.randomUUID());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        Map<String, Object> props = consumerConfig(kafka, bootstrapServers);
         boolean announced = false;
         while (running) {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,9 @@ import org.supcon.proto.v1.ModelPublished;
 
 /**
  * A ModelPublished on a real broker makes the service load the new version at once (the poll is set
- * to an hour); a record that is not a ModelPublished is skipped and the consumer goes on.
+ * to an hour); a record that is not a ModelPublished is skipped and the consumer goes on. The
+ * service logs in with SCRAM through {@code kafka.*} properties and has Read and Describe on the
+ * topic only ({@link KafkaResource}).
  */
 @QuarkusTest
 @QuarkusTestResource(value = ModelRepositoryResource.class, restrictToAnnotatedClass = true)
@@ -41,10 +41,9 @@ class ModelEventsConsumerTest {
         assertEquals(1, manager.latest().orElseThrow().version());
         long refreshes = manager.refreshes();
         TestModels.publish(ModelRepositoryResource.root(), 2, TestModels.model(2), TestModels.card(2), true);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.broker.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+        // the trainer's part, as the broker's admin: the service's own user may only read
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaResource.broker.clientConfig(),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("model-events", "x".getBytes(), new byte[] {(byte) 0xff, 1, 2}))
                     .get(30, TimeUnit.SECONDS);
             ModelPublished other = ModelPublished.newBuilder().setModelName("another-model").setVersion(9).build();

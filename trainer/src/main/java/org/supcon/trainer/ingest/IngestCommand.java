@@ -8,14 +8,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.KafkaException;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.supcon.proto.v1.LabeledImage;
 import org.supcon.trainer.cli.Flags;
 import org.supcon.trainer.cli.UsageException;
+import org.supcon.trainer.config.KafkaClientConfig;
 import org.supcon.trainer.data.DatasetSource;
 import org.supcon.trainer.data.FashionMnist;
 
@@ -23,12 +23,14 @@ import org.supcon.trainer.data.FashionMnist;
  * {@code ingest}: publishes a labeled dataset to the {@code labeled-images} topic, one
  * {@link LabeledImage} per image, keyed by its stable id; publishing again replaces, never adds.
  * Kafka's address: the config key {@value #BOOTSTRAP_KEY} ({@code -Dkafka.bootstrap.servers=...}
- * or {@code KAFKA_BOOTSTRAP_SERVERS}), default {@value #DEFAULT_BOOTSTRAP}.
+ * or {@code KAFKA_BOOTSTRAP_SERVERS}), default {@value #DEFAULT_BOOTSTRAP}; every other
+ * {@code kafka.*} property (security protocol, SASL, trust store) reaches the producer too
+ * ({@link KafkaClientConfig}).
  */
 public final class IngestCommand {
 
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
-    public static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    public static final String DEFAULT_BOOTSTRAP = KafkaClientConfig.DEFAULT_BOOTSTRAP;
     public static final String DEFAULT_TOPIC = "labeled-images";
 
     static final Set<String> FLAGS = Set.of("dataset", "limit", "topic", "split");
@@ -42,7 +44,8 @@ public final class IngestCommand {
                                              always published whole, the trainer splits it
               --limit N                      the first N images of each part (default all)
               --topic T                      (default labeled-images)
-            Kafka: -Dkafka.bootstrap.servers=HOST:PORT or KAFKA_BOOTSTRAP_SERVERS (default localhost:9092).
+            Kafka: -Dkafka.bootstrap.servers=HOST:PORT or KAFKA_BOOTSTRAP_SERVERS (default localhost:9092); every
+            kafka.* property or KAFKA_* variable is a producer setting (e.g. KAFKA_SECURITY_PROTOCOL=SASL_SSL).
             Record keys: fashion-mnist/<split>/<index> or folder/<label>/<file>; the same data gives the
             same keys, so publishing again replaces records. Exit status 1 if any record failed.
             """;
@@ -78,38 +81,23 @@ public final class IngestCommand {
     }
 
     private final PrintStream out;
+    private final Map<String, Object> kafka;
     private final String bootstrapServers;
     private final Path fashionMnistDir;
     private final boolean interactive;
 
-    /** Kafka's address from the configuration, Fashion-MNIST from its default directory. */
+    /** Kafka's settings from the configuration, Fashion-MNIST from its default directory. */
     public IngestCommand(PrintStream out) {
-        this(out, bootstrapServersFromConfig(), FashionMnist.defaultDirectory(), System.console() != null);
+        this(out, KafkaClientConfig.fromConfig(), FashionMnist.defaultDirectory(), System.console() != null);
     }
 
-    public IngestCommand(PrintStream out, String bootstrapServers, Path fashionMnistDir, boolean interactive) {
+    /** @param kafka the producer's passed-through settings ({@code bootstrap.servers} at least; see {@link KafkaClientConfig}) */
+    public IngestCommand(PrintStream out, Map<String, Object> kafka, Path fashionMnistDir, boolean interactive) {
         this.out = Objects.requireNonNull(out, "out");
-        this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.kafka = KafkaClientConfig.withDefaultBootstrap(Objects.requireNonNull(kafka, "kafka"));
+        this.bootstrapServers = KafkaClientConfig.bootstrapServers(this.kafka);
         this.fashionMnistDir = Objects.requireNonNull(fashionMnistDir, "fashionMnistDir");
         this.interactive = interactive;
-    }
-
-    /**
-     * {@value #BOOTSTRAP_KEY} from the MicroProfile configuration (system properties, environment
-     * as {@code KAFKA_BOOTSTRAP_SERVERS}, application.properties), else the system property, else
-     * {@value #DEFAULT_BOOTSTRAP}.
-     */
-    public static String bootstrapServersFromConfig() {
-        Optional<String> configured;
-        try {
-            configured = ConfigProvider.getConfig().getOptionalValue(BOOTSTRAP_KEY, String.class);
-        } catch (RuntimeException e) {
-            // no configuration runtime (plain unit tests): the system property still works
-            configured = Optional.empty();
-        }
-        return configured.filter(v -> !v.isBlank())
-                .or(() -> Optional.ofNullable(System.getProperty(BOOTSTRAP_KEY)).filter(v -> !v.isBlank()))
-                .orElse(DEFAULT_BOOTSTRAP);
     }
 
     /** Parses the flags; every bad value is a {@link UsageException} naming the flag. */
@@ -156,7 +144,7 @@ public final class IngestCommand {
                 bootstrapServers, codec);
         IngestTally tally = new IngestTally();
         long t0;
-        try (LabeledImagePublisher publisher = new LabeledImagePublisher(bootstrapServers, s.topic(), tally)) {
+        try (LabeledImagePublisher publisher = new LabeledImagePublisher(kafka, s.topic(), tally)) {
             publisher.connect();
             IngestProgress progress = new IngestProgress(out, interactive);
             t0 = System.nanoTime();

@@ -2,7 +2,8 @@ package org.supcon.trainer.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.supcon.proto.v1.LabeledImage;
+import org.supcon.trainer.config.KafkaClientConfig;
 
 /**
  * Publishes {@link LabeledImage} records to one topic with a plain Kafka producer: key = the
@@ -17,7 +19,8 @@ import org.supcon.proto.v1.LabeledImage;
  * {@link IngestTally}.
  *
  * <p>Producer: {@code acks=all} with idempotence, so a retried batch is stored once; 20 ms linger
- * and 256 KiB batches, compressed with lz4 (zstd, then none, if that codec cannot load).
+ * and 256 KiB batches, compressed with lz4 (zstd, then none, if that codec cannot load), on top
+ * of the passed-through {@code kafka.*} settings ({@link KafkaClientConfig}).
  */
 public final class LabeledImagePublisher implements AutoCloseable {
 
@@ -29,16 +32,18 @@ public final class LabeledImagePublisher implements AutoCloseable {
     private final String bootstrapServers;
     private final IngestTally tally;
 
-    public LabeledImagePublisher(String bootstrapServers, String topic, IngestTally tally) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param kafka the passed-through client settings ({@link KafkaClientConfig#fromConfig()}) */
+    public LabeledImagePublisher(Map<String, Object> kafka, String topic, IngestTally tally) {
+        Map<String, Object> config = producerConfig(kafka);
+        this.bootstrapServers = KafkaClientConfig.bootstrapServers(config);
         this.topic = topic;
         this.tally = tally;
-        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
 
-    static Properties producerConfig(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    static Map<String, Object> producerConfig(Map<String, Object> kafka) {
+        // delivery and batching are this publisher's design (stored once, large batches): they override kafka.*
+        Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "supcon-ingest");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -46,7 +51,7 @@ public final class LabeledImagePublisher implements AutoCloseable {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression());
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
-        return p;
+        return KafkaClientConfig.with(KafkaClientConfig.withDefaultBootstrap(kafka), p);
     }
 
     /**

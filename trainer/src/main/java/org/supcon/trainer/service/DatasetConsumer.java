@@ -13,11 +13,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
+import org.supcon.trainer.config.KafkaClientConfig;
 import org.supcon.trainer.config.TrainerConfig;
 import org.supcon.trainer.dataset.RecordValidator;
 import org.supcon.trainer.dataset.ValidationLimits;
@@ -46,7 +48,7 @@ public class DatasetConsumer {
     private final DatasetStore store;
     private final MeterRegistry registry;
     private final Event<SamplesAppended> samplesAppended;
-    private final String bootstrapServers;
+    private final Map<String, Object> kafka;
     private final Counter consumed;
 
     private volatile IngestLoop loop;
@@ -56,12 +58,12 @@ public class DatasetConsumer {
     private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
 
     public DatasetConsumer(TrainerConfig config, DatasetStore store, MeterRegistry registry, Event<SamplesAppended> samplesAppended,
-                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                           Config mpConfig) {
         this.config = config;
         this.store = store;
         this.registry = registry;
         this.samplesAppended = samplesAppended;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = KafkaClientConfig.from(mpConfig);
         this.consumed = Counter.builder("supcon.records.consumed")
                 .description("labeled-images records processed: cached or dead-lettered").register(registry);
         meters.add(consumed);
@@ -95,8 +97,8 @@ public class DatasetConsumer {
         TrainerConfig.Dataset d = config.dataset();
         RecordValidator validator = new RecordValidator(
                 new ValidationLimits(d.maxBytes(), d.maxDimension(), d.maxDimension(), store.geometry()));
-        producer = DatasetClients.deadLetterProducer(bootstrapServers);
-        KafkaConsumer<byte[], byte[]> consumer = DatasetClients.consumer(bootstrapServers, config.consumer().groupId(),
+        producer = DatasetClients.deadLetterProducer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = DatasetClients.consumer(kafka, config.consumer().groupId(),
                 config.consumer().maxPollRecords());
         BatchProcessor processor = new BatchProcessor(validator::validate, store.cache(), deadLetters(),
                 DatasetClients.sink(producer), config.topics().dlq());
@@ -119,7 +121,7 @@ public class DatasetConsumer {
         thread.setDaemon(true);
         thread.start();
         LOG.infof("dataset consumer: topic '%s' at %s, group '%s', dead letters to '%s', cache %s",
-                settings.topic(), bootstrapServers, config.consumer().groupId(), config.topics().dlq(), store.dir());
+                settings.topic(), KafkaClientConfig.bootstrapServers(kafka), config.consumer().groupId(), config.topics().dlq(), store.dir());
     }
 
     /** Stops the thread and closes the clients (idempotent). */

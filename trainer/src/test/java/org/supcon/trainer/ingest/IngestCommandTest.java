@@ -36,23 +36,4 @@ class IngestCommandTest {
         UsageException e = assertThrows(UsageException.class, () -> IngestCommand.parse(List.of(args)));
         assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");
     }
-
-    @Test
-    void bootstrapServersComeFromTheSystemPropertyOrTheDefault() {
-        String before = System.getProperty(IngestCommand.BOOTSTRAP_KEY);
-        try {
-            System.clearProperty(IngestCommand.BOOTSTRAP_KEY);
-            String fallback = IngestCommand.bootstrapServersFromConfig();
-            // the environment may name a broker (KAFKA_BOOTSTRAP_SERVERS); otherwise it is the default
-            assertEquals(System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", IngestCommand.DEFAULT_BOOTSTRAP), fallback);
-            System.setProperty(IngestCommand.BOOTSTRAP_KEY, "kafka-7.example:9999");
-            assertEquals("kafka-7.example:9999", IngestCommand.bootstrapServersFromConfig());
-        } finally {
-            if (before == null) {
-                System.clearProperty(IngestCommand.BOOTSTRAP_KEY);
-            } else {
-                System.setProperty(IngestCommand.BOOTSTRAP_KEY, before);
-            }
-        }
-    }
 }

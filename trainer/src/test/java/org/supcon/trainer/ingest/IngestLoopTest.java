@@ -319,7 +319,7 @@ class IngestLoopTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        try (RunningLoop running = RunningLoop.start("127.0.0.1:" + closedPort, "nowhere", "g", dir.resolve("dataset"),
+        try (RunningLoop running = RunningLoop.start(java.util.Map.of("bootstrap.servers", "127.0.0.1:" + closedPort), "nowhere", "g", dir.resolve("dataset"),
                 RunningLoop.VALIDATOR::validate, 100)) {
             RunningLoop.await(() -> running.loop.status().failedAttempts() >= 2,
                     () -> "the loop did not report the missing broker; status " + running.loop.status());
@@ -342,7 +342,7 @@ class IngestLoopTest {
 
     private static void ingest(String topic, int limit) throws IOException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
                 FashionMnist.defaultDirectory(), false)
                 .run(List.of("--dataset", "fashion-mnist", "--limit", String.valueOf(limit), "--topic", topic));
         assertEquals(limit, summary.sent(), console::toString);

@@ -102,7 +102,7 @@ class IngestToKafkaTest {
     }
 
     private static IngestCommand command(ByteArrayOutputStream console) {
-        return new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+        return new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
                 FashionMnist.defaultDirectory(), false);
     }
 

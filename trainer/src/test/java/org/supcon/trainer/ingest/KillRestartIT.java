@@ -40,7 +40,7 @@ class KillRestartIT {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
             }
             ByteArrayOutputStream console = new ByteArrayOutputStream();
-            IngestSummary sent = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+            IngestSummary sent = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
                     FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit", String.valueOf(RECORDS)));
             assertEquals(RECORDS, sent.sent(), console::toString);
 

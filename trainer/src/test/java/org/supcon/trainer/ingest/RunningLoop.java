@@ -60,15 +60,15 @@ final class RunningLoop implements AutoCloseable {
 
     static RunningLoop start(KafkaBroker kafka, String topic, String group, Path dir, Function<byte[], Validation> validator,
                              int maxPollRecords) throws IOException {
-        return start(kafka.bootstrapServers(), topic, group, dir, validator, maxPollRecords);
+        return start(kafka.clientConfig(), topic, group, dir, validator, maxPollRecords);
     }
 
-    static RunningLoop start(String bootstrapServers, String topic, String group, Path dir, Function<byte[], Validation> validator,
+    static RunningLoop start(Map<String, Object> kafka, String topic, String group, Path dir, Function<byte[], Validation> validator,
                              int maxPollRecords) throws IOException {
         DatasetCache cache = DatasetCache.open(dir, MNIST);
         DlqLedger ledger = DlqLedger.open(dir.resolve("dlq.log"));
-        KafkaProducer<byte[], byte[]> producer = DatasetClients.deadLetterProducer(bootstrapServers);
-        KafkaConsumer<byte[], byte[]> consumer = DatasetClients.consumer(bootstrapServers, group, maxPollRecords);
+        KafkaProducer<byte[], byte[]> producer = DatasetClients.deadLetterProducer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = DatasetClients.consumer(kafka, group, maxPollRecords);
         BatchProcessor processor = new BatchProcessor(validator, cache, ledger, DatasetClients.sink(producer), topic + ".dlq");
         AtomicInteger batches = new AtomicInteger();
         IngestLoop loop = new IngestLoop(consumer, processor, cache, new IngestLoop.Settings(topic, Duration.ofMillis(200),

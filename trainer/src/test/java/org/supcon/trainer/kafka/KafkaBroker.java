@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,11 +22,16 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -38,6 +46,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * ... kafka.bootstrapServers() ...
  * }</pre>
  *
+ * <p>{@link #startWithScram()} starts one whose client listener asks for SASL/SCRAM-SHA-512
+ * ({@code SASL_PLAINTEXT}) and authorizes with ACLs (KRaft's {@code StandardAuthorizer}, nothing
+ * allowed without an ACL); the super user {@value #ADMIN} is created at format time and is who
+ * {@link #adminConfig()} and {@link #clientConfig()} log in as. Other users:
+ * {@link #createScramUser}, then {@link #clientConfig(String, String)}.
+ *
  * <p>{@link #close()} kills the process and deletes the directory; a shutdown hook does the same
  * if a test run dies before closing.
  */
@@ -45,16 +59,23 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Longest time from launch until the broker answers {@code describeCluster}. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The super user of a {@link #startWithScram()} broker. */
+    public static final String ADMIN = "admin";
+    /** The SASL mechanism of a {@link #startWithScram()} broker. */
+    public static final String SCRAM = "SCRAM-SHA-512";
 
     private final Path dir;
     private final Process process;
     private final String bootstrapServers;
+    /** The admin's password; null for a plain-text broker without authentication. */
+    private final String adminPassword;
     private final Thread shutdownHook;
 
-    private KafkaBroker(Path dir, Process process, String bootstrapServers) {
+    private KafkaBroker(Path dir, Process process, String bootstrapServers, String adminPassword) {
         this.dir = dir;
         this.process = process;
         this.bootstrapServers = bootstrapServers;
+        this.adminPassword = adminPassword;
         this.shutdownHook = new Thread(this::stop, "kafka-broker-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -65,6 +86,20 @@ public final class KafkaBroker implements AutoCloseable {
      * @throws IOException with the end of the broker's log if it exits or does not answer within {@link #START_TIMEOUT}
      */
     public static KafkaBroker start() throws IOException {
+        return start(null);
+    }
+
+    /**
+     * A broker whose client listener asks for SASL/SCRAM-SHA-512 and authorizes every request with
+     * ACLs; {@value #ADMIN} is its super user.
+     *
+     * @throws IOException as {@link #start()}
+     */
+    public static KafkaBroker startWithScram() throws IOException {
+        return start(UUID.randomUUID().toString());
+    }
+
+    private static KafkaBroker start(String adminPassword) throws IOException {
         Path dir = Files.createTempDirectory("supcon-kafka-");
         int port = freePort();
         int controllerPort = freePort();
@@ -72,11 +107,17 @@ public final class KafkaBroker implements AutoCloseable {
             controllerPort = freePort();
         }
         Path config = dir.resolve("server.properties");
-        Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort));
+        Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort)
+                + (adminPassword == null ? "" : scramProperties(adminPassword, port, controllerPort)));
         Path log = dir.resolve("kafka.log");
         try {
-            Process format = launch(log, "kafka.tools.StorageTool", "format", "--standalone",
-                    "-t", Uuid.randomUuid().toString(), "-c", config.toString());
+            List<String> formatArgs = new ArrayList<>(List.of("format", "--standalone",
+                    "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+            if (adminPassword != null) {
+                // the broker's own login (inter-broker listener) must exist before it starts
+                formatArgs.addAll(List.of("--add-scram", SCRAM + "=[name=" + ADMIN + ",password=" + adminPassword + "]"));
+            }
+            Process format = launch(log, "kafka.tools.StorageTool", formatArgs.toArray(String[]::new));
             if (!format.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || format.exitValue() != 0) {
                 format.destroyForcibly();
                 throw new IOException("formatting the Kafka storage in " + dir + " failed:\n" + tail(log));
@@ -85,7 +126,8 @@ public final class KafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while formatting the Kafka storage", e);
         }
-        KafkaBroker broker = new KafkaBroker(dir, launch(log, "kafka.Kafka", config.toString()), "127.0.0.1:" + port);
+        KafkaBroker broker = new KafkaBroker(dir, launch(log, "kafka.Kafka", config.toString()), "127.0.0.1:" + port,
+                adminPassword);
         try {
             broker.awaitReady(log);
             return broker;
@@ -100,17 +142,103 @@ public final class KafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Admin client settings for this broker (bootstrap servers and short timeouts). */
+    /** Whether clients must log in ({@link #startWithScram()}). */
+    public boolean secured() {
+        return adminPassword != null;
+    }
+
+    /** Admin client settings for this broker (bootstrap servers, short timeouts; the admin's login if {@link #secured()}). */
     public Map<String, Object> adminConfig() {
+        Map<String, Object> c = new HashMap<>(clientConfig());
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        return c;
+    }
+
+    /**
+     * What a service's Kafka clients get from {@code kafka.*} for this broker: {@code bootstrap.servers},
+     * and if {@link #secured()} the login of {@value #ADMIN}.
+     */
+    public Map<String, Object> clientConfig() {
+        return secured() ? clientConfig(ADMIN, adminPassword) : Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    }
+
+    /**
+     * The client settings of {@code user} on a {@link #secured()} broker: {@code SASL_PLAINTEXT},
+     * SCRAM-SHA-512 and a JAAS line with the credentials, as {@code KAFKA_*} variables give them to a pod.
+     */
+    public Map<String, Object> clientConfig(String user, String password) {
+        if (!secured()) {
+            throw new IllegalStateException("this broker takes no logins; start it with startWithScram()");
+        }
         return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", SCRAM,
+                "sasl.jaas.config", jaas(user, password));
+    }
+
+    /**
+     * Creates (or replaces) the SCRAM-SHA-512 credential of {@code user} and waits until the user can
+     * log in: the credential reaches the broker through the metadata log, just after the call returns.
+     */
+    public void createScramUser(String user, String password) throws Exception {
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+        }
+        Map<String, Object> login = new HashMap<>(clientConfig(user, password));
+        login.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        login.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (Admin asUser = Admin.create(login)) {
+            while (true) {
+                try {
+                    asUser.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get(3, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IOException("user " + user + " could not log in within 30 s of its creation", e);
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    /**
+     * Creates {@code acls} and waits until the broker answers with them: they reach its authorizer
+     * through the metadata log, just after the call returns.
+     */
+    public void createAcls(Collection<AclBinding> acls) throws Exception {
+        try (Admin admin = Admin.create(adminConfig())) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeAcls(AclBindingFilter.ANY).values().get(10, TimeUnit.SECONDS).containsAll(acls)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the broker did not show the " + acls.size() + " new ACLs within 30 s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     /** Every record of {@code topic}, from the beginning to the current end of each partition, read with a group-less consumer. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return readAll(topic, clientConfig());
+    }
+
+    /**
+     * {@link #readAll(String)} with the client settings {@code login} (e.g. {@link #clientConfig(String, String)}),
+     * the way the inference service's consumer reads: no group, assigned to every partition.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Map<String, Object> login) {
+        Map<String, Object> config = new HashMap<>(login);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -226,6 +354,28 @@ public final class KafkaBroker implements AutoCloseable {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                "");
+    }
+
+    /**
+     * The client listener asks for SCRAM-SHA-512 and is also the inter-broker listener (the broker
+     * logs in as {@value #ADMIN}); the controller listener stays plain text on the loopback
+     * address, so the broker's registration and heartbeats reach the controller as
+     * {@code User:ANONYMOUS}, which must therefore be a super user too. Nothing else is allowed
+     * without an ACL. Appended to {@link #serverProperties}: a later line replaces an earlier one.
+     */
+    static String scramProperties(String adminPassword, int port, int controllerPort) {
+        return String.join("\n",
+                "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
+                "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms=" + SCRAM,
+                "sasl.mechanism.inter.broker.protocol=" + SCRAM,
+                "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" + jaas(ADMIN, adminPassword),
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:" + ADMIN + ";User:ANONYMOUS",
+                "allow.everyone.if.no.acl.found=false",
                 "");
     }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -32,9 +32,14 @@ import org.supcon.trainer.ingest.IngestSummary;
 import org.supcon.trainer.kafka.KafkaBroker;
 import org.supcon.trainer.kafka.KafkaTestResource;
 
-/** {@code serve} with a real broker: GET /dataset, readiness, metrics, OpenAPI, the SamplesAppended event. */
+/**
+ * {@code serve} with a real broker: GET /dataset, readiness, metrics, OpenAPI, the SamplesAppended
+ * event. The broker asks for logins and checks ACLs: the service consumes, commits and dead-letters
+ * as the least-privileged user {@code supcon-trainer} of the k8s manifests, configured only through
+ * {@code kafka.*} properties; the test publishes as the broker's admin.
+ */
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
+@WithTestResource(value = KafkaTestResource.class, initArgs = @ResourceArg(name = "secured", value = "true"))
 class DatasetResourceTest {
 
     @KafkaTestResource.Broker
@@ -60,11 +65,10 @@ class DatasetResourceTest {
     @Test
     void datasetReadinessMetricsAndOpenApiFollowWhatWasConsumed() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.bootstrapServers(),
+        IngestSummary summary = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
                 FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit", "300"));
         assertEquals(300, summary.sent(), console::toString);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.clientConfig(),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>("labeled-images", "junk".getBytes(StandardCharsets.UTF_8), new byte[] {9, 9, 9})).get();
         }
