@@ -85,6 +85,17 @@ final class ConfigKeys {
         return keys;
     }
 
+    /**
+     * Framework settings that turn on TLS, which no service sets in its own files: the default
+     * configuration of the Quarkus TLS registry (a PEM key pair named "0") and plain HTTP off.
+     * inference's TlsTest serves REST, gRPC and the management port with exactly these, and the
+     * packaged service was checked with their environment forms (README "Security").
+     */
+    static Set<String> tlsKeys() {
+        return Set.of("quarkus.tls.key-store.pem.\"0\".cert", "quarkus.tls.key-store.pem.\"0\".key",
+                "quarkus.http.insecure-requests");
+    }
+
     /** SmallRye's environment-variable form: upper case, every non-alphanumeric character as '_'. */
     static String env(String key) {
         return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");

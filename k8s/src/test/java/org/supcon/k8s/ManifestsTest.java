@@ -256,6 +256,12 @@ class ManifestsTest {
         // inference: the kafka-client extension), so a KAFKA_* key is known when it is a real Kafka
         // client setting: checked against kafka-clients' own list, which catches a misspelt one.
         assertKeysKnown(r, "kafka-client", ConfigKeys.kafkaClientKeys());
+        // api-security is loaded by both: a key must be real for each (JWT verification from their
+        // application.properties, TLS from the framework's TLS registry)
+        Set<String> both = new java.util.HashSet<>(trainer);
+        both.retainAll(inference);
+        both.addAll(ConfigKeys.tlsKeys());
+        assertKeysKnown(r, "api-security", both);
     }
 
     @ParameterizedTest
