@@ -92,6 +92,14 @@ public interface InferenceConfig {
         @WithDefault("2048")
         int maxDimension();
 
+        /**
+         * Memory that images being decoded may hold at once, in MB: each decode takes its worst case
+         * (24 bytes per declared pixel: 101 MB for 2048x2048, 19 KB for 28x28) and refuses with 429 /
+         * RESOURCE_EXHAUSTED when it does not fit beside the others (413 when it alone exceeds it).
+         */
+        @WithDefault("512")
+        int decodeMemoryMb();
+
         /** Most top-k labels a prediction may ask for (capped at the number of classes). */
         @WithDefault("100")
         int maxTopK();

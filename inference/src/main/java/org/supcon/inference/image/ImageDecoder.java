@@ -33,13 +33,23 @@ public final class ImageDecoder {
     }
 
     private final int maxDimension;
+    private final DecodeBudget budget;
 
-    /** @param maxDimension the largest width or height accepted */
+    /** @param maxDimension the largest width or height accepted; decodes bounded only by it */
     public ImageDecoder(int maxDimension) {
+        this(maxDimension, null);
+    }
+
+    /**
+     * @param maxDimension the largest width or height accepted
+     * @param budget bounds the memory of concurrent decodes (null: no bound beyond maxDimension)
+     */
+    public ImageDecoder(int maxDimension, DecodeBudget budget) {
         if (maxDimension < 1) {
             throw new IllegalArgumentException("max dimension must be positive, got " + maxDimension);
         }
         this.maxDimension = maxDimension;
+        this.budget = budget;
     }
 
     /**
@@ -52,13 +62,20 @@ public final class ImageDecoder {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("models with " + channels + " channels are not supported (1 or 3)");
         }
-        BufferedImage image = read(bytes, what);
-        float[][] planes = planes(image, channels);
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int plane = height * width;
-        for (int c = 0; c < channels; c++) {
-            resizeBilinear(planes[c], w, h, dest, offset + c * plane, width, height);
+        DecodeBudget.Lease[] lease = new DecodeBudget.Lease[1];
+        try {
+            BufferedImage image = read(bytes, what, lease);
+            float[][] planes = planes(image, channels);
+            int w = image.getWidth();
+            int h = image.getHeight();
+            int plane = height * width;
+            for (int c = 0; c < channels; c++) {
+                resizeBilinear(planes[c], w, h, dest, offset + c * plane, width, height);
+            }
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
         }
     }
 
@@ -69,7 +86,8 @@ public final class ImageDecoder {
         return out;
     }
 
-    private BufferedImage read(byte[] bytes, String what) {
+    /** Reads the image; the share of the decode budget it took (if any) is left in {@code lease[0]}. */
+    private BufferedImage read(byte[] bytes, String what, DecodeBudget.Lease[] lease) {
         if (bytes == null || bytes.length == 0) {
             throw new ImageException(ImageException.Kind.UNDECODABLE, what + " is empty");
         }
@@ -96,11 +114,14 @@ public final class ImageDecoder {
                 if (w < 1 || h < 1) {
                     throw new ImageException(ImageException.Kind.UNDECODABLE, what + " declares " + w + "x" + h + " pixels");
                 }
+                if (budget != null) {
+                    lease[0] = budget.acquire(w, h, what);
+                }
                 return reader.read(0);
             } finally {
                 reader.dispose();
             }
-        } catch (ImageException e) {
+        } catch (ImageException | org.supcon.inference.model.OverloadedException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new ImageException(ImageException.Kind.UNDECODABLE, what + " cannot be decoded (corrupt or truncated "

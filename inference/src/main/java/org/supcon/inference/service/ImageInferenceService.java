@@ -37,7 +37,8 @@ public class ImageInferenceService {
     public ImageInferenceService(Inference inference, InferenceConfig config) {
         this.inference = inference;
         this.config = config;
-        this.decoder = new ImageDecoder(config.limits().maxDimension());
+        this.decoder = new ImageDecoder(config.limits().maxDimension(),
+                new org.supcon.inference.image.DecodeBudget(config.limits().decodeMemoryMb() * 1_000_000L));
     }
 
     public ImageDecoder decoder() {
