@@ -62,19 +62,16 @@ public final class ImageDecoder {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("models with " + channels + " channels are not supported (1 or 3)");
         }
-        DecodeBudget.Lease[] lease = new DecodeBudget.Lease[1];
-        try {
-            BufferedImage image = read(bytes, what, lease);
+        Decoded decoded = read(bytes, what);
+        // the share of the decode budget is held until the planes and the resize are done (null: no budget)
+        try (DecodeBudget.Lease lease = decoded.lease()) {
+            BufferedImage image = decoded.image();
             float[][] planes = planes(image, channels);
             int w = image.getWidth();
             int h = image.getHeight();
             int plane = height * width;
             for (int c = 0; c < channels; c++) {
                 resizeBilinear(planes[c], w, h, dest, offset + c * plane, width, height);
-            }
-        } finally {
-            if (lease[0] != null) {
-                lease[0].close();
             }
         }
     }
@@ -86,8 +83,11 @@ public final class ImageDecoder {
         return out;
     }
 
-    /** Reads the image; the share of the decode budget it took (if any) is left in {@code lease[0]}. */
-    private BufferedImage read(byte[] bytes, String what, DecodeBudget.Lease[] lease) {
+    /** A decoded image and the share of the decode budget it holds (null without a budget). */
+    private record Decoded(BufferedImage image, DecodeBudget.Lease lease) {
+    }
+
+    private Decoded read(byte[] bytes, String what) {
         if (bytes == null || bytes.length == 0) {
             throw new ImageException(ImageException.Kind.UNDECODABLE, what + " is empty");
         }
@@ -114,10 +114,15 @@ public final class ImageDecoder {
                 if (w < 1 || h < 1) {
                     throw new ImageException(ImageException.Kind.UNDECODABLE, what + " declares " + w + "x" + h + " pixels");
                 }
-                if (budget != null) {
-                    lease[0] = budget.acquire(w, h, what);
+                DecodeBudget.Lease lease = budget == null ? null : budget.acquire(w, h, what);
+                try {
+                    return new Decoded(reader.read(0), lease);
+                } catch (IOException | RuntimeException e) {
+                    if (lease != null) {
+                        lease.close();
+                    }
+                    throw e;
                 }
-                return reader.read(0);
             } finally {
                 reader.dispose();
             }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
+import io.grpc.Status;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -16,12 +17,11 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.supcon.inference.config.InferenceConfig;
+import org.supcon.inference.grpc.GrpcTrailersOnly;
 
 /**
  * Per-client rate limiting ({@code inference.rate-limit.*}) in front of every API on the HTTP
@@ -85,7 +85,7 @@ public class RateLimitFilter {
             }
             long seconds = TokenBuckets.retryAfterSeconds(wait);
             String message = "rate limit of " + rate + " requests/s exceeded for this client; retry after " + seconds + " s";
-            if (isGrpc(request)) {
+            if (GrpcTrailersOnly.isGrpc(request)) {
                 grpcRefused.increment();
                 refuseGrpc(rc, message, seconds);
             } else {
@@ -119,23 +119,9 @@ public class RateLimitFilter {
         return address.hostAddress() != null ? address.hostAddress() : address.toString();
     }
 
-    /** As Quarkus routes gRPC on the shared server: HTTP/2 and an {@code application/grpc[+...]} content type. */
-    static boolean isGrpc(HttpServerRequest request) {
-        if (request.version() != HttpVersion.HTTP_2) {
-            return false;
-        }
-        String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/grpc");
-    }
-
-    /** Trailers-Only (gRPC over HTTP/2 spec): one HEADERS frame that ends the stream, carrying the status. */
+    /** Trailers-Only RESOURCE_EXHAUSTED, with the wait as a {@code retry-after} trailer. */
     private static void refuseGrpc(RoutingContext rc, String message, long seconds) {
-        rc.response().setStatusCode(200)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc")
-                .putHeader("grpc-status", "8")
-                .putHeader("grpc-message", percentEncode(message))
-                .putHeader("retry-after", Long.toString(seconds))
-                .end();
+        GrpcTrailersOnly.send(rc.response().putHeader("retry-after", Long.toString(seconds)), Status.Code.RESOURCE_EXHAUSTED, message);
     }
 
     private static void refuseRest(RoutingContext rc, String message, long seconds, long maxBody) {
@@ -163,18 +149,5 @@ public class RateLimitFilter {
         });
         request.exceptionHandler(e -> LOG.debugf("a rate-limited request's body failed: %s", e));
         request.resume();
-    }
-
-    /** {@code grpc-message} is percent-encoded: every byte outside printable ASCII, and '%' itself. */
-    static String percentEncode(String message) {
-        StringBuilder out = new StringBuilder(message.length());
-        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
-            if (b >= 0x20 && b < 0x7f && b != '%') {
-                out.append((char) b);
-            } else {
-                out.append('%').append(String.format("%02X", b & 0xff));
-            }
-        }
-        return out.toString();
     }
 }

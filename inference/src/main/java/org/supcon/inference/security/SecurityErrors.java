@@ -4,14 +4,13 @@ import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.vertx.core.http.HttpServerResponse;
+import io.grpc.Status;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import org.supcon.inference.grpc.GrpcTrailersOnly;
 
 /**
  * The framework's security decides (bearer JWT, the {@code inference-user} path policy switched by
@@ -25,8 +24,6 @@ import java.nio.charset.StandardCharsets;
 public class SecurityErrors {
 
     static final String ROLE = "inference-user";
-    private static final int UNAUTHENTICATED = 16;
-    private static final int PERMISSION_DENIED = 7;
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(SecurityErrors::handle);
@@ -40,7 +37,7 @@ public class SecurityErrors {
                 || f instanceof AuthenticationCompletionException) {
             unauthorized(ctx);
         } else if (f instanceof ForbiddenException) {
-            refuse(ctx, 403, PERMISSION_DENIED, "the token's roles do not include " + ROLE + ", which this API requires");
+            refuse(ctx, 403, Status.Code.PERMISSION_DENIED, "the token's roles do not include " + ROLE + ", which this API requires");
         } else {
             ctx.next();
         }
@@ -49,30 +46,20 @@ public class SecurityErrors {
     /** 401 / UNAUTHENTICATED: no token, or one that does not verify. */
     static void unauthorized(RoutingContext ctx) {
         boolean presented = ctx.request().getHeader("Authorization") != null;
-        if (!isGrpc(ctx)) {
+        if (!GrpcTrailersOnly.isGrpc(ctx.request())) {
             ctx.response().putHeader("WWW-Authenticate", presented ? "Bearer error=\"invalid_token\"" : "Bearer");
         }
-        refuse(ctx, 401, UNAUTHENTICATED, presented
+        refuse(ctx, 401, Status.Code.UNAUTHENTICATED, presented
                 ? "the bearer token was refused (bad signature, expired, or wrong issuer): issue a new one"
                 : "authentication required: send 'Authorization: Bearer <token>' (gRPC: 'authorization' metadata) "
                         + "with a token holding the role " + ROLE);
     }
 
-    private static boolean isGrpc(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        return type != null && type.startsWith("application/grpc");
-    }
-
-    private static void refuse(RoutingContext ctx, int httpStatus, int grpcStatus, String message) {
-        HttpServerResponse response = ctx.response();
-        if (isGrpc(ctx)) {
-            // Trailers-Only: HTTP 200 whose headers carry the gRPC status; the stream ends there.
-            response.setStatusCode(200).putHeader("Content-Type", "application/grpc")
-                    .putHeader("grpc-status", Integer.toString(grpcStatus))
-                    .putHeader("grpc-message", URLEncoder.encode(message, StandardCharsets.UTF_8).replace("+", "%20"))
-                    .end();
+    private static void refuse(RoutingContext ctx, int httpStatus, Status.Code grpcStatus, String message) {
+        if (GrpcTrailersOnly.isGrpc(ctx.request())) {
+            GrpcTrailersOnly.send(ctx.response(), grpcStatus, message);
         } else {
-            response.setStatusCode(httpStatus).putHeader("Content-Type", "application/json")
+            ctx.response().setStatusCode(httpStatus).putHeader("Content-Type", "application/json")
                     .end(new JsonObject().put("error", message).encode());
         }
     }

@@ -5,9 +5,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.MetadataUtils;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -167,9 +165,7 @@ public final class SecurityCostBench {
         if (t.token() == null) {
             return stub;
         }
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + t.token());
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return stub.withInterceptors(org.supcon.inference.testing.Fixtures.bearer(t.token()));
     }
 
     private static HttpClient http(Target t) throws Exception {

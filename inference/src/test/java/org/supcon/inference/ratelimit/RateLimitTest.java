@@ -35,7 +35,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,19 +90,13 @@ class RateLimitTest {
     }
 
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip(String token) {
-        return GRPCInferenceServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
+        return GRPCInferenceServiceGrpc.newBlockingStub(channel).withInterceptors(Fixtures.bearer(token))
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
     }
 
     private EmbeddingsGrpc.EmbeddingsBlockingStub embeddings(String token) {
-        return EmbeddingsGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
+        return EmbeddingsGrpc.newBlockingStub(channel).withInterceptors(Fixtures.bearer(token))
                 .withDeadlineAfter(60, TimeUnit.SECONDS);
-    }
-
-    private static Metadata bearer(String token) {
-        Metadata m = new Metadata();
-        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        return m;
     }
 
     private static ModelInferRequest inferRequest() {
@@ -213,7 +206,7 @@ class RateLimitTest {
             requests.add(EmbedRequest.newBuilder().addImages(Image.newBuilder().setEncoded(ByteString.copyFrom(PNG))).build());
         }
         EmbedStreams.Result stream = EmbedStreams.run(EmbeddingsGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("c"))), requests);
+                .withInterceptors(Fixtures.bearer("c")), requests);
         stream.done().get(60, TimeUnit.SECONDS);
         assertEquals(5, stream.answers().size());
         // ... and one unary call: three requests, the burst; the fourth is refused

@@ -10,13 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.supcon.inference.testing.Fixtures.MODEL;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -108,10 +105,7 @@ class AuthEnabledTest {
         if (token == null) {
             return s;
         }
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-        ClientInterceptor auth = MetadataUtils.newAttachHeadersInterceptor(headers);
-        return s.withInterceptors(auth);
+        return s.withInterceptors(Fixtures.bearer(token));
     }
 
     private static Status.Code code(Runnable call) {

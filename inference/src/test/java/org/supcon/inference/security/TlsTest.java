@@ -9,11 +9,9 @@ import static org.supcon.inference.testing.Fixtures.MODEL;
 import com.google.protobuf.ByteString;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -93,14 +91,11 @@ class TlsTest {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("localhost", https.getPort(),
                 TlsChannelCredentials.newBuilder().trustManager(CERTS.resolve("tls.crt").toFile()).build()).build();
         try {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                    "Bearer " + Tokens.withRoles("inference-user"));
             EmbeddingsGrpc.EmbeddingsBlockingStub api = EmbeddingsGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(60, TimeUnit.SECONDS);
             EmbedRequest req = EmbedRequest.newBuilder()
                     .addImages(Image.newBuilder().setEncoded(ByteString.copyFrom(Fixtures.bytes("t10k-00000.png")))).build();
-            assertEquals(1, api.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).embed(req)
+            assertEquals(1, api.withInterceptors(Fixtures.bearer(Tokens.withRoles("inference-user"))).embed(req)
                     .getEmbeddingsCount());
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> api.embed(req));
             assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), "TLS does not replace the token");

@@ -32,6 +32,13 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** A gRPC client interceptor that sends {@code authorization: Bearer <token>} with every call. */
+    public static io.grpc.ClientInterceptor bearer(String token) {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
     public static Path modelFile(long version) {
         return RESOURCES.resolve("models").resolve(MODEL).resolve(Long.toString(version)).resolve("model.onnx");
     }
