@@ -35,6 +35,15 @@ import java.util.UUID;
 public final class Token {
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("dev/Token.java: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         if (args.length == 0) {
             usage("a command is needed");
         }
@@ -142,7 +151,11 @@ public final class Token {
             throw new IllegalArgumentException(file + " is not a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");
         }
         String body = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+        try {
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
+        } catch (java.security.spec.InvalidKeySpecException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + " does not hold an RSA private key: " + e.getMessage(), e);
+        }
     }
 
     private static String pem(String type, byte[] der) {

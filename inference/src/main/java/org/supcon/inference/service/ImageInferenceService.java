@@ -37,6 +37,10 @@ public class ImageInferenceService {
     public ImageInferenceService(Inference inference, InferenceConfig config) {
         this.inference = inference;
         this.config = config;
+        if (config.limits().decodeMemoryMb() < 1) {
+            throw new IllegalArgumentException("inference.limits.decode-memory-mb must be at least 1, got "
+                    + config.limits().decodeMemoryMb());
+        }
         this.decoder = new ImageDecoder(config.limits().maxDimension(),
                 new org.supcon.inference.image.DecodeBudget(config.limits().decodeMemoryMb() * 1_000_000L));
     }
