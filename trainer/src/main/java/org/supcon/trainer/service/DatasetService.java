@@ -25,16 +25,24 @@ public class DatasetService {
         DatasetCache cache = store.cache();
         DatasetCache.Stats stats = cache.stats();
         ConsumerStatus c = consumer.status();
+        // offsets first: the lag is counted from them (records not yet in the cache or the DLQ), not from
+        // the consumer's position, which runs ahead of them while a polled batch is being stored -- so
+        // lag 0 means the offsets are at the end
+        TreeMap<String, Long> offsets = new TreeMap<>(cache.offsets());
         TreeMap<String, Long> lag = new TreeMap<>();
         for (ConsumerStatus.Partition p : c.partitions()) {
-            if (p.lag() != null) {
-                lag.put(p.topic() + "-" + p.partition(), p.lag());
+            String key = p.topic() + "-" + p.partition();
+            Long stored = offsets.get(key);
+            if (p.end() != null && stored != null) {
+                lag.put(key, Math.max(0, p.end() - stored));
+            } else if (p.lag() != null) {
+                lag.put(key, p.lag());
             }
         }
         List<String> assigned = c.partitions().stream().map(p -> p.topic() + "-" + p.partition()).toList();
         var deadLetters = consumer.deadLetters();
         return new DatasetStatus(stats.samples(), stats.perLabel(), deadLetters.total(), deadLetters.perReason(), stats.bytes(),
-                new TreeMap<>(cache.offsets()), lag,
+                offsets, lag,
                 new DatasetStatus.Consumer(c.state().name(), config.topics().labeledImages(), config.consumer().groupId(),
                         assigned, c.consumedRecords(), c.lastError(), c.lastErrorAt() == null ? null : c.lastErrorAt().toString(),
                         c.failedAttempts()));

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param dlqPerReason {@code dlq} per reason code
  * @param bytes bytes of the cache's segment files on disk (superseded entries of relabelled ids included)
  * @param offsets per {@code <topic>-<partition>}, the next offset to read: everything before it is in the cache or the DLQ
- * @param lag per assigned {@code <topic>-<partition>}, records not yet read (end offset minus offset), when known
+ * @param lag per assigned {@code <topic>-<partition>}, records not yet stored (end offset minus {@code offsets}), when known
  * @param consumer the consumer's state
  */
 @Schema(description = "The dataset cache and its consumer")
