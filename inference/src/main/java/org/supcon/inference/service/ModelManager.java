@@ -221,8 +221,8 @@ public class ModelManager implements Inference {
 
     private void refuse(String key, RepositoryVersion v, ModelRefusedException e, LoadedModel serving) {
         refused.add(key);
+        lastRefusal = e.getMessage(); // before the count: whoever sees the count sees this reason
         refusals.incrementAndGet();
-        lastRefusal = e.getMessage();
         LOG.warnf("refused %s v%d, not serving it%s: %s", v.name(), v.version(),
                 serving == null ? "" : " (" + serving + " serves on)", e.getMessage());
     }

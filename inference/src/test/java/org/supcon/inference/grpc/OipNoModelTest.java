@@ -69,11 +69,15 @@ class OipNoModelTest {
                             .setDatatype("UINT8").addShape(1).addShape(1).addShape(28).addShape(28))
                     .addRawInputContents(ByteString.copyFrom(new byte[784])).build()));
             assertEquals(Status.Code.UNAVAILABLE, infer.getStatus().getCode());
+            // the service's answer, not a transport failure (which is UNAVAILABLE too)
+            assertTrue(String.valueOf(infer.getStatus().getDescription()).contains("no model version is loaded yet"),
+                    infer::toString);
 
             var api = EmbeddingsGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
             StatusRuntimeException embed = assertThrows(StatusRuntimeException.class, () -> api.embed(EmbedRequest.newBuilder()
                     .addImages(Image.newBuilder().setEncoded(ByteString.copyFrom(Fixtures.bytes("t10k-00000.png")))).build()));
             assertEquals(Status.Code.UNAVAILABLE, embed.getStatus().getCode());
+            assertTrue(String.valueOf(embed.getStatus().getDescription()).contains("is loaded yet"), embed::toString);
             assertTrue(oip.serverLive(ServerLiveRequest.getDefaultInstance()).getLive());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
