@@ -167,12 +167,14 @@ public final class IngestLoop implements Runnable {
                 busyRecords = 0;
             }
             BatchProcessor.Result result = processor.process(records);
-            Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
-            result.next().forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
-            consumer.commitSync(commit);
+            // stored (the cache and its offsets are the truth): counted and announced now, even if the
+            // commit below fails -- the loop then rewinds to the stored offsets and never reads them again
             consumed += result.records();
             busyRecords += result.records();
             listener.batchDone(result);
+            Map<TopicPartition, OffsetAndMetadata> commit = new LinkedHashMap<>();
+            result.next().forEach((tp, offset) -> commit.put(tp, new OffsetAndMetadata(offset)));
+            consumer.commitSync(commit);
         }
         refresh(!records.isEmpty());
     }

@@ -23,12 +23,18 @@ public class DatasetService {
 
     public DatasetStatus status() {
         DatasetCache cache = store.cache();
-        DatasetCache.Stats stats = cache.stats();
+        // Read in the reverse of the order the consumer writes a batch (samples, dead letters, offsets,
+        // commit, then its status), so every part is at least as new as the one read before it: a
+        // status that counts a batch comes with that batch's offsets, dead letters and samples.
         ConsumerStatus c = consumer.status();
-        // offsets first: the lag is counted from them (records not yet in the cache or the DLQ), not from
+        TreeMap<String, Long> offsets = new TreeMap<>(cache.offsets());
+        var deadLetters = consumer.deadLetters();
+        long dlq = deadLetters.total();
+        var dlqPerReason = deadLetters.perReason();
+        DatasetCache.Stats stats = cache.stats();
+        // the lag is counted from the stored offsets (records not yet in the cache or the DLQ), not from
         // the consumer's position, which runs ahead of them while a polled batch is being stored -- so
         // lag 0 means the offsets are at the end
-        TreeMap<String, Long> offsets = new TreeMap<>(cache.offsets());
         TreeMap<String, Long> lag = new TreeMap<>();
         for (ConsumerStatus.Partition p : c.partitions()) {
             String key = p.topic() + "-" + p.partition();
@@ -40,8 +46,7 @@ public class DatasetService {
             }
         }
         List<String> assigned = c.partitions().stream().map(p -> p.topic() + "-" + p.partition()).toList();
-        var deadLetters = consumer.deadLetters();
-        return new DatasetStatus(stats.samples(), stats.perLabel(), deadLetters.total(), deadLetters.perReason(), stats.bytes(),
+        return new DatasetStatus(stats.samples(), stats.perLabel(), dlq, dlqPerReason, stats.bytes(),
                 offsets, lag,
                 new DatasetStatus.Consumer(c.state().name(), config.topics().labeledImages(), config.consumer().groupId(),
                         assigned, c.consumedRecords(), c.lastError(), c.lastErrorAt() == null ? null : c.lastErrorAt().toString(),

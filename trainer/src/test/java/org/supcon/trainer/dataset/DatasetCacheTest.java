@@ -248,7 +248,6 @@ class DatasetCacheTest {
             assertEquals(i, (set.pixels()[o] & 0xFF) | (set.pixels()[o + 1] & 0xFF) << 8, "sample order by id");
             assertEquals(i % 10, set.label(i));
         }
-        assertTrue(t2 - t0 < 10_000_000_000L, "10,000 samples took " + (t2 - t0) / 1_000_000 + " ms");
     }
 
     @Test

@@ -241,8 +241,15 @@ class TrainingRunResourceTest {
 
     @Test
     @Order(6)
-    void metricsShowTrainingProgressAndRunsByStateAndTheApiIsDescribed() {
-        String metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
+    void metricsShowTrainingProgressAndRunsByStateAndTheApiIsDescribed() throws InterruptedException {
+        // the run counter is incremented by the run's observers, just after its final state is visible
+        String metrics = "";
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); System.nanoTime() < end; Thread.sleep(100)) {
+            metrics = given().get(management + "metrics").then().statusCode(200).extract().asString();
+            if (metrics.contains("supcon_training_runs_total{state=\"SUCCEEDED\"} 2.0")) {
+                break;
+            }
+        }
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"SUCCEEDED\"} 2.0"), metrics);
         assertTrue(metrics.contains("supcon_training_runs_total{state=\"CANCELLED\"} 1.0"), metrics);
         assertTrue(metrics.contains("supcon_training_epoch "), metrics);

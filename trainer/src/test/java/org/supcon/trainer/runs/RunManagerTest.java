@@ -65,9 +65,13 @@ class RunManagerTest {
         }
     }
 
+    private static final int EPOCHS = 8;
+
     @Test
     void aRunStoppedByShutdownResumesFromItsCheckpointAtTheNextStart(@TempDir Path dir) throws Exception {
-        RunSettings three = new RunSettings("supcon", "small-resnet", 3, 16, 0.1, 0.1, 3, 0.5, 5, 0.1, 0, 0.2, 1);
+        // eight epochs: the shutdown below, asked once epoch 1 has ended, must land before the last one
+        // even when the test thread is slow to get the CPU on a loaded machine
+        RunSettings eight = new RunSettings("supcon", "small-resnet", EPOCHS, 16, 0.1, 0.1, 3, 0.5, 5, 0.1, 0, 0.2, 1);
         String id;
         try (DatasetCache cache = DatasetCache.open(dir.resolve("dataset"), SyntheticSamples.GEOMETRY)) {
             cache.appendAll(SyntheticSamples.make(30, 1));
@@ -78,7 +82,7 @@ class RunManagerTest {
                     epochOne.countDown();
                 }
             });
-            id = first.start(three).id();
+            id = first.start(eight).id();
             assertTrue(epochOne.await(LIMIT.toSeconds(), TimeUnit.SECONDS), "first epoch never finished");
             first.shutdown(120);
             RunStatus stopped = first.get(id).orElseThrow();
@@ -93,8 +97,8 @@ class RunManagerTest {
                 RunStatus done = awaitEnd(second, id);
                 assertEquals(RunState.SUCCEEDED, done.state(), String.valueOf(done));
                 int from = done.resumedFromEpoch();
-                assertTrue(from >= 1 && from < 3, "resumed from epoch " + from);
-                assertEquals(3, done.history().size());
+                assertTrue(from >= 1 && from < EPOCHS, "resumed from epoch " + from);
+                assertEquals(EPOCHS, done.history().size());
                 assertEquals(90, ((Number) done.dataset().get("samples")).intValue(), "the samples it started with");
                 assertEquals(1L, done.modelVersion());
             }
