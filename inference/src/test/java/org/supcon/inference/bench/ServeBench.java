@@ -48,8 +48,37 @@ public final class ServeBench {
     private static final int PIXELS = C * SIDE * SIDE;
     private static final int BATCH = 32;
 
-    /** One measurement: images per second and request latency percentiles in ms. */
-    record Run(double throughput, double p50, double p99, long errors) {
+    /**
+     * One measurement: images per second, request latency percentiles in ms, and the CPU time per
+     * image of this process (the clients, or in-process ORT) and of the service (when its pid is
+     * known: BENCH_SERVER_PID), in ms, over the measured window (NaN when unknown).
+     */
+    record Run(double throughput, double p50, double p99, long errors, double clientCpuMs, double serverCpuMs) {
+    }
+
+    /** The service's pid (dev/bench-serve sets it), to read its CPU time from /proc; -1 when unknown. */
+    private static final long SERVER_PID = Long.parseLong(System.getenv().getOrDefault("BENCH_SERVER_PID", "-1"));
+
+    /** CPU time of this JVM, ns. */
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** User + system CPU time of the service from /proc/PID/stat, ns; -1 when unknown. */
+    private static long serverCpuNanos() {
+        if (SERVER_PID < 0) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(SERVER_PID), "stat"));
+            // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * 10_000_000L; // USER_HZ = 100 on Linux
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     interface Call {
@@ -195,15 +224,30 @@ public final class ServeBench {
             worker.start();
             workers.add(worker);
         }
+        // CPU time over the measured window: sampled when it starts and ends
+        long sleep = warmEnd - System.nanoTime();
+        if (sleep > 0) {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+        }
+        long own0 = ownCpuNanos();
+        long server0 = serverCpuNanos();
+        sleep = end - System.nanoTime();
+        if (sleep > 0) {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+        }
+        long own1 = ownCpuNanos();
+        long server1 = serverCpuNanos();
         for (Thread w : workers) {
             w.join();
         }
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
         long total = Arrays.stream(images).sum();
-        Run run = new Run(total / (double) seconds, pct(all, 0.50), pct(all, 0.99), Arrays.stream(errors).sum());
+        double clientCpu = total == 0 ? Double.NaN : (own1 - own0) / 1e6 / total;
+        double serverCpu = total == 0 || server0 < 0 || server1 < 0 ? Double.NaN : (server1 - server0) / 1e6 / total;
+        Run run = new Run(total / (double) seconds, pct(all, 0.50), pct(all, 0.99), Arrays.stream(errors).sum(), clientCpu, serverCpu);
         results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
-        System.out.printf("%-28s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n", name, run.throughput(), run.p50(), run.p99(),
-                run.errors());
+        System.out.printf("%-28s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  CPU ms/img: this process %.3f, service %.3f%n",
+                name, run.throughput(), run.p50(), run.p99(), run.errors(), clientCpu, serverCpu);
         return run;
     }
 
@@ -222,20 +266,32 @@ public final class ServeBench {
     private static void table(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, int repeats, int seconds) {
         System.out.printf("%n== medians over %d repeats, %d s per run (single-image requests; ratios: each served run over the"
                 + " in-process runs just before it)%n", repeats, seconds);
-        System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH + " | errors |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH
+                + " | errors | CPU ms/img, this process | CPU ms/img, service |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Run>> e : results.entrySet()) {
             List<double[]> r = ratios.get(e.getKey());
             String vs1 = r == null ? "" : String.format("%.2f", median(r, 0));
             String vsB = r == null ? "" : String.format("%.2f", median(r, 1));
             long errors = e.getValue().stream().mapToLong(Run::errors).sum();
-            System.out.printf("| %s | %.1f | %.2f | %.2f | %s | %s | %d |%n", e.getKey(), median(e.getValue(), Run::throughput),
-                    median(e.getValue(), Run::p50), median(e.getValue(), Run::p99), vs1, vsB, errors);
+            System.out.printf("| %s | %.1f | %.2f | %.2f | %s | %s | %d | %.3f | %.3f |%n", e.getKey(),
+                    median(e.getValue(), Run::throughput), median(e.getValue(), Run::p50), median(e.getValue(), Run::p99), vs1, vsB,
+                    errors, median(e.getValue(), Run::clientCpuMs), median(e.getValue(), Run::serverCpuMs));
         }
         List<double[]> g32 = ratios.get("gRPC OIP raw, c=32");
         if (g32 != null) {
             System.out.printf("%ngRPC at concurrency 32: %.0f %% of in-process ORT batch 1, %.0f %% of in-process batch %d (medians of"
                     + " %d side-by-side pairs)%n", 100 * median(g32, 0), 100 * median(g32, 1), BATCH, g32.size());
+        }
+        List<Run> served32 = results.get("gRPC OIP raw, c=32");
+        List<Run> batch32 = results.get("in-process ORT, batch " + BATCH);
+        if (served32 != null && batch32 != null) {
+            double service = median(served32, Run::serverCpuMs);
+            double clients = median(served32, Run::clientCpuMs);
+            double ort = median(batch32, Run::clientCpuMs);
+            System.out.printf("CPU per image: the service %.3f ms and its clients %.3f ms at gRPC c=32, in-process ORT batch %d"
+                    + " %.3f ms: the service alone does %.0f %% of in-process batch %d's images per CPU second (medians)%n",
+                    service, clients, BATCH, ort, 100 * ort / service, BATCH);
         }
     }
 
