@@ -36,6 +36,13 @@ public interface InferenceConfig {
     /** ONNX Runtime intra-op threads per session; unset lets ONNX Runtime choose (one per core). */
     OptionalInt intraOpThreads();
 
+    /**
+     * Whether ONNX Runtime's intra-op threads spin while they wait for work (ONNX Runtime's
+     * default); {@code false} gives that CPU to request handling between batches (BENCHMARKS.md).
+     */
+    @WithDefault("true")
+    boolean intraOpSpinning();
+
     /** Dynamic batching of concurrent requests. */
     Batching batching();
 

@@ -78,7 +78,7 @@ public class ModelManager implements Inference {
     }
 
     void onStart(@Observes StartupEvent event) {
-        sessions = new SessionFactory(config.device(), config.intraOpThreads());
+        sessions = new SessionFactory(config.device(), config.intraOpThreads(), config.intraOpSpinning());
         validator = new ModelValidator(sessions);
         LOG.infof("serving %s from %s (poll every %s, keep %d version(s))", config.modelName(), directory.dir(),
                 config.pollInterval(), config.keepVersions());

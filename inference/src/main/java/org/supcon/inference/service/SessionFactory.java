@@ -21,6 +21,7 @@ public final class SessionFactory {
 
     private final OrtEnvironment env;
     private final OptionalInt intraOpThreads;
+    private final boolean spinning;
     private final Device device;
     private volatile boolean cuda;
 
@@ -28,9 +29,19 @@ public final class SessionFactory {
      * @throws IllegalStateException if {@code device} is {@code cuda} and CUDA cannot be used
      */
     public SessionFactory(Device device, OptionalInt intraOpThreads) {
+        this(device, intraOpThreads, true);
+    }
+
+    /**
+     * @param spinning whether ONNX Runtime's intra-op threads spin while waiting for work (its
+     *        default; {@code session.intra_op.allow_spinning})
+     * @throws IllegalStateException if {@code device} is {@code cuda} and CUDA cannot be used
+     */
+    public SessionFactory(Device device, OptionalInt intraOpThreads, boolean spinning) {
         this.env = OrtEnvironment.getEnvironment();
         this.device = device;
         this.intraOpThreads = intraOpThreads;
+        this.spinning = spinning;
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         String problem = device == Device.CPU ? null : cudaProblem(available);
         if (device == Device.CUDA && problem != null) {
@@ -41,9 +52,9 @@ public final class SessionFactory {
         if (device == Device.AUTO && problem != null) {
             LOG.infof("inference.device=auto: %s, running on the CPU", problem);
         }
-        LOG.infof("ONNX Runtime %s, execution provider %s, intra-op threads %s (available providers: %s)",
+        LOG.infof("ONNX Runtime %s, execution provider %s, intra-op threads %s%s (available providers: %s)",
                 env.getVersion(), providerName(), intraOpThreads.isPresent() ? intraOpThreads.getAsInt() : "default",
-                available);
+                spinning ? "" : " (not spinning)", available);
     }
 
     /** {@code CUDA} or {@code CPU}. */
@@ -84,6 +95,9 @@ public final class SessionFactory {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads.isPresent()) {
                 options.setIntraOpNumThreads(intraOpThreads.getAsInt());
+            }
+            if (!spinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             if (onCuda) {
                 options.addCUDA(0);

@@ -1,12 +1,17 @@
 package org.supcon.inference.service;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.config.InferenceConfig.Device;
@@ -28,6 +33,30 @@ class SessionFactoryTest {
         try (OrtSession s = f.create(TestModels.model(1))) {
             assertEquals(1, s.getInputInfo().size());
         }
+    }
+
+    @Test
+    void withoutSpinningTheSameModelGivesTheSameOutputs() throws Exception {
+        float[][] outputs = new float[2][];
+        boolean[] spinning = {true, false};
+        for (int i = 0; i < 2; i++) {
+            SessionFactory f = new SessionFactory(Device.CPU, OptionalInt.of(2), spinning[i]);
+            try (OrtSession s = f.create(TestModels.model(1))) {
+                String input = s.getInputNames().iterator().next();
+                long[] shape = ((TensorInfo) s.getInputInfo().get(input).getInfo()).getShape();
+                shape[0] = 4;
+                float[] pixels = new float[(int) (4 * shape[1] * shape[2] * shape[3])];
+                for (int p = 0; p < pixels.length; p++) {
+                    pixels[p] = (p * 31) % 256;
+                }
+                try (OnnxTensor in = OnnxTensor.createTensor(f.env(), FloatBuffer.wrap(pixels), shape);
+                        OrtSession.Result out = s.run(Map.of(input, in))) {
+                    outputs[i] = ((OnnxTensor) out.get(0)).getFloatBuffer().array();
+                }
+            }
+        }
+        assertTrue(outputs[0].length > 0);
+        assertArrayEquals(outputs[0], outputs[1], 1e-6f);
     }
 
     @Test
