@@ -104,6 +104,29 @@ inference_client() {
     -cp "$SUPCON_ROOT/inference/target/test-classpath.jar" "$@"
 }
 
+# free_port: a TCP port free now on 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_inference_copy WORKDIR LABEL JAVA_OPTIONS...: one copy of the packaged inference service on the
+# test model repository (Kafka off, its own management port), logging to WORKDIR/LABEL.log; returns
+# when its management port says ready; its pid is appended to the array `pids` (the caller kills them).
+start_inference_copy() {
+  local work="$1" label="$2" mport; mport=$(free_port); shift 2
+  java -Dquarkus.management.port="$mport" \
+    -Dinference.model-repository="$SUPCON_ROOT/inference/src/test/resources/models" \
+    -Dinference.model-name=fashion-mnist-supcon -Dinference.kafka.enabled=false "$@" \
+    -jar "$SUPCON_ROOT/inference/target/quarkus-app/quarkus-run.jar" > "$work/$label.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do
+    # the management port speaks TLS when the API does (the default TLS configuration covers both)
+    { curl -fs "http://127.0.0.1:$mport/q/health/ready" || curl -fsk "https://127.0.0.1:$mport/q/health/ready"; } >/dev/null 2>&1 &&
+      { echo "$label ready"; return 0; }
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/$label.log"; die "$label exited"; }
+    sleep 0.5
+  done
+  die "$label not ready after 60 s (log: $work/$label.log)"
+}
+
 # flag_to_field NAME: a `train` flag as the REST settings field (batch-size -> batchSize).
 flag_to_field() {
   python3 -c 'import sys; p = sys.argv[1].split("-"); print(p[0] + "".join(x.title() for x in p[1:]))' "$1"
