@@ -60,8 +60,8 @@ final class TrainerProcess implements AutoCloseable {
 
     /**
      * A free port is picked by opening and closing a socket, and the trainer binds it seconds later:
-     * another process may take it meanwhile. When the trainer then exits with "Address already in
-     * use", new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
+     * another process may take it meanwhile. When the trainer then exits saying a port is in use,
+     * new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
      *
      * @param ports picks the HTTP and the management port ({@link #freePort()}; a test passes one that is taken)
      */
@@ -131,12 +131,16 @@ final class TrainerProcess implements AutoCloseable {
         }
     }
 
-    /** The first line written to {@code log} from byte {@code from} on that says a port was taken, or null. */
+    /**
+     * The first line written to {@code log} from byte {@code from} on that says a port was taken, or
+     * null. Quarkus logs "Port N seems to be in use by another process" (its QuarkusBindException).
+     */
     private static String portTaken(Path log, long from) throws IOException {
         byte[] all = Files.readAllBytes(log);
         String written = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
                 StandardCharsets.UTF_8);
-        return written.lines().filter(l -> l.contains("Address already in use") || l.contains("BindException"))
+        return written.lines().filter(l -> l.contains("in use by another process") || l.contains("Address already in use")
+                        || l.contains("BindException"))
                 .map(String::strip).findFirst().orElse(null);
     }
 
