@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,9 @@ class KillRestartIT {
 
     private static final int RECORDS = 10_000;
     private static final String TOPIC = "labeled-images";
+    private static final String GROUP = "supcon-trainer";
+    /** The consumer's session: the broker's minimum (6 s) instead of the client's default (45 s). */
+    private static final int SESSION_TIMEOUT_MS = 6000;
 
     @Test
     void killedHalfWayAndRestartedItHoldsExactlyTenThousandSamples(@TempDir Path dir) throws Exception {
@@ -39,30 +44,43 @@ class KillRestartIT {
             try (Admin admin = Admin.create(kafka.adminConfig())) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
             }
-            ByteArrayOutputStream console = new ByteArrayOutputStream();
-            IngestSummary sent = new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
-                    FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit", String.valueOf(RECORDS)));
-            assertEquals(RECORDS, sent.sent(), console::toString);
-
             Path data = dir.resolve("data");
-            // small polls: many durable batches, so that the kill lands between two of them or inside one
+            // small polls: many durable batches, so that the kill lands between two of them or inside one;
+            // a short session, so that the restarted member need not wait 45 s for the killed one to leave the group
             List<String> properties = List.of("kafka.bootstrap.servers=" + kafka.bootstrapServers(), "trainer.data-dir=" + data,
-                    "trainer.consumer.max-poll-records=20");
+                    "trainer.consumer.max-poll-records=20", "kafka.session.timeout.ms=" + SESSION_TIMEOUT_MS);
             Path log = dir.resolve("trainer.log");
+
+            // The trainer starts on the empty topic (its consumer starts before HTTP answers, so records
+            // published before would race with start), then the records are sent while it consumes.
             int samplesAtKill;
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            CompletableFuture<IngestSummary> sent;
             TrainerProcess first = TrainerProcess.start(log, properties);
             try {
+                sent = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new IngestCommand(new PrintStream(console, true, StandardCharsets.UTF_8), kafka.clientConfig(),
+                                FashionMnist.defaultDirectory(), false).run(List.of("--dataset", "fashion-mnist", "--limit",
+                                String.valueOf(RECORDS)));
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
                 samplesAtKill = awaitSamples(first, RECORDS / 2);
             } finally {
                 first.kill();
             }
             assertTrue(samplesAtKill < RECORDS, "the trainer had consumed everything (" + samplesAtKill
                     + " samples) before the kill; the test needs it killed half way");
-
+            assertEquals(RECORDS, sent.get(120, TimeUnit.SECONDS).sent(), console::toString);
             System.out.printf("KillRestartIT: killed the trainer at %d of %d samples%n", samplesAtKill, RECORDS);
-            JsonNode done;
-            try (TrainerProcess second = TrainerProcess.start(log, properties)) {
-                done = awaitCaughtUp(second);
+
+            try (Admin admin = Admin.create(kafka.adminConfig());
+                 TrainerProcess second = TrainerProcess.start(log, properties)) {
+                awaitCaughtUp(second);
+                // the status is read in parts: assert on one snapshot taken after it showed the end
+                JsonNode done = second.dataset();
                 assertEquals(RECORDS, done.get("samples").asInt(), done::toPrettyString);
                 assertEquals(0, done.get("dlq").asLong(), done::toPrettyString);
                 long offsets = 0;
@@ -71,6 +89,9 @@ class KillRestartIT {
                 }
                 assertEquals(RECORDS, offsets, done::toPrettyString);
                 assertTrue(second.log().contains("resuming at the cache's offsets {labeled-images-"), second::logTail);
+                // the group's committed offsets reach the end too; the commit follows the cache's saved
+                // offsets, so it is awaited before the stop (which may abort a commit in flight)
+                awaitCommittedToTheEnd(admin, second);
             }
 
             // the cache itself, read after the service stopped: every id once, no entry written twice
@@ -84,18 +105,29 @@ class KillRestartIT {
                 }
                 assertEquals(RECORDS, stats.perLabel().values().stream().mapToInt(Integer::intValue).sum());
             }
-            // the group's committed offsets reached the end too
-            try (Admin admin = Admin.create(kafka.adminConfig())) {
-                Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-                query.put(new TopicPartition(TOPIC, 0), OffsetSpec.latest());
-                query.put(new TopicPartition(TOPIC, 1), OffsetSpec.latest());
-                Map<TopicPartition, Long> ends = new HashMap<>();
-                admin.listOffsets(query).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("supcon-trainer")
-                        .partitionsToOffsetAndMetadata().get();
-                ends.forEach((tp, end) -> assertEquals(end, committed.get(tp).offset(), tp.toString()));
-            }
         }
+    }
+
+    /** Polls the group's committed offsets until they equal the end of both partitions, for at most 60 s. */
+    private static void awaitCommittedToTheEnd(Admin admin, TrainerProcess trainer) throws Exception {
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+        query.put(new TopicPartition(TOPIC, 0), OffsetSpec.latest());
+        query.put(new TopicPartition(TOPIC, 1), OffsetSpec.latest());
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(query).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        while (System.nanoTime() < deadline) {
+            committed.clear();
+            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get()
+                    .forEach((tp, o) -> committed.put(tp, o == null ? null : o.offset()));
+            if (committed.equals(ends)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the group " + GROUP + " did not commit the end offsets " + ends + " in 60 s; last committed "
+                + committed + "\n" + trainer.logTail());
     }
 
     /** Polls GET /dataset until it holds at least {@code samples}; returns the count seen then. */
@@ -115,7 +147,7 @@ class KillRestartIT {
     }
 
     /** Polls GET /dataset until every assigned partition has lag 0 and the offsets cover all records. */
-    private static JsonNode awaitCaughtUp(TrainerProcess trainer) throws Exception {
+    private static void awaitCaughtUp(TrainerProcess trainer) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         JsonNode d = null;
         while (System.nanoTime() < deadline) {
@@ -129,7 +161,7 @@ class KillRestartIT {
                 lagZero &= l.asLong() == 0;
             }
             if (lagZero && offsets >= RECORDS) {
-                return d;
+                return;
             }
             Thread.sleep(100);
         }

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ final class TrainerProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** How many times {@link #start} picks ports when the trainer finds one taken. */
+    static final int PORT_ATTEMPTS = 3;
 
     private final Process process;
     private final Path log;
@@ -52,40 +55,99 @@ final class TrainerProcess implements AutoCloseable {
 
     /** Starts {@code serve} with these {@code -Dkey=value} properties and waits until {@code GET /dataset} answers. */
     static TrainerProcess start(Path log, List<String> properties) throws IOException, InterruptedException {
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=" + freePort(),
-                "-Dmp.jwt.verify.publickey.location=" + Tokens.publicKey()));
-        properties.forEach(p -> command.add("-D" + p));
-        command.addAll(List.of("-jar", jar().toString(), "serve"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        TrainerProcess trainer = new TrainerProcess(process, log, port);
+        return start(log, properties, TrainerProcess::freePort);
+    }
+
+    /**
+     * A free port is picked by opening and closing a socket, and the trainer binds it seconds later:
+     * another process may take it meanwhile. When the trainer then exits saying a port is in use,
+     * new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
+     *
+     * @param ports picks the HTTP and the management port ({@link #freePort()}; a test passes one that is taken)
+     */
+    static TrainerProcess start(Path log, List<String> properties, PortPicker ports) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
+            int port = ports.pick();
+            int managementPort = ports.pick();
+            while (managementPort == port) {
+                managementPort = ports.pick();
+            }
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
+                    "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
+                    "-Dmp.jwt.verify.publickey.location=" + Tokens.publicKey()));
+            properties.forEach(p -> command.add("-D" + p));
+            command.addAll(List.of("-jar", jar().toString(), "serve"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            TrainerProcess trainer = new TrainerProcess(process, log, port);
+            if (trainer.awaitAnswer()) {
+                return trainer;
+            }
+            String taken = portTaken(log, logStart);
+            String exited = "the trainer exited with status " + process.exitValue() + " during start";
+            if (taken == null) {
+                throw new IllegalStateException(exited + ":\n" + trainer.logTail());
+            }
+            if (attempt == PORT_ATTEMPTS) {
+                throw new IllegalStateException(exited + "; its port was taken in each of " + PORT_ATTEMPTS + " attempts, last: "
+                        + taken + "\n" + trainer.logTail());
+            }
+            System.err.printf("TrainerProcess: port %d or %d was taken (%s); retrying on new ports (attempt %d of %d)%n", port,
+                    managementPort, taken, attempt + 1, PORT_ATTEMPTS);
+        }
+    }
+
+    /**
+     * Polls {@code GET /dataset} until it answers (true) or the process exits (false); kills it and
+     * throws after {@link #START_TIMEOUT}. A refused or timed-out connection is retried: a loaded
+     * machine may take longer than the client's connect timeout to accept.
+     */
+    private boolean awaitAnswer() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the trainer exited with status " + process.exitValue() + " during start:\n"
-                        + trainer.logTail());
+                return false;
             }
             try {
-                trainer.dataset();
-                return trainer;
-            } catch (ConnectException e) {
+                dataset();
+                return true;
+            } catch (ConnectException | HttpTimeoutException e) {
                 if (System.nanoTime() > deadline) {
-                    trainer.kill();
+                    kill();
                     throw new IllegalStateException("the trainer did not answer on port " + port + " within "
-                            + START_TIMEOUT.toSeconds() + " s:\n" + trainer.logTail());
+                            + START_TIMEOUT.toSeconds() + " s (last: " + e + "):\n" + logTail());
                 }
                 Thread.sleep(200);
             }
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port that was free a moment ago. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /**
+     * The first line written to {@code log} from byte {@code from} on that says a port was taken, or
+     * null. Quarkus logs "Port N seems to be in use by another process" (its QuarkusBindException).
+     */
+    private static String portTaken(Path log, long from) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        String written = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
+                StandardCharsets.UTF_8);
+        return written.lines().filter(l -> l.contains("in use by another process") || l.contains("Address already in use")
+                        || l.contains("BindException"))
+                .map(String::strip).findFirst().orElse(null);
+    }
+
+    /** Picks a port to listen on. */
+    @FunctionalInterface
+    interface PortPicker {
+        int pick() throws IOException;
     }
 
     /** {@code GET /dataset}, with an admin token. */

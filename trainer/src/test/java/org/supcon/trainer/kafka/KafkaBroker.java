@@ -57,6 +57,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaBroker implements AutoCloseable {
 
+    /** How many times {@link #start()} picks ports when the broker finds one taken. */
+    static final int PORT_ATTEMPTS = 3;
     /** Longest time from launch until the broker answers {@code describeCluster}. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** The super user of a {@link #startWithScram()} broker. */
@@ -100,11 +102,36 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static KafkaBroker start(String adminPassword) throws IOException {
+        return start(adminPassword, KafkaBroker::freePort);
+    }
+
+    /**
+     * A free port is picked by opening and closing a socket, and the broker binds it seconds later:
+     * another process may take it meanwhile. When the broker then fails with "Address already in
+     * use", new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
+     *
+     * @param ports picks each port ({@link #freePort()}; a test passes one that is taken)
+     */
+    static KafkaBroker start(String adminPassword, PortPicker ports) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(adminPassword, ports);
+            } catch (PortTakenException e) {
+                if (attempt == PORT_ATTEMPTS) {
+                    throw new IOException("the Kafka broker found its port taken in each of " + PORT_ATTEMPTS + " attempts", e);
+                }
+                System.err.printf("KafkaBroker: %s; retrying on new ports (attempt %d of %d)%n", e.getMessage(), attempt + 1,
+                        PORT_ATTEMPTS);
+            }
+        }
+    }
+
+    private static KafkaBroker startOnce(String adminPassword, PortPicker ports) throws IOException {
         Path dir = Files.createTempDirectory("supcon-kafka-");
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = ports.pick();
+        int controllerPort = ports.pick();
         while (controllerPort == port) {
-            controllerPort = freePort();
+            controllerPort = ports.pick();
         }
         Path config = dir.resolve("server.properties");
         Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort)
@@ -132,7 +159,11 @@ public final class KafkaBroker implements AutoCloseable {
             broker.awaitReady(log);
             return broker;
         } catch (IOException | RuntimeException e) {
+            String taken = portTaken(log);
             broker.close();
+            if (taken != null) {
+                throw new PortTakenException("port " + port + " or " + controllerPort + " was taken: " + taken, e);
+            }
             throw e;
         }
     }
@@ -379,9 +410,33 @@ public final class KafkaBroker implements AutoCloseable {
                 "");
     }
 
-    private static int freePort() throws IOException {
+    /** A port that was free a moment ago. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
+        }
+    }
+
+    /** The first line of {@code log} that says a port was taken, or null. */
+    private static String portTaken(Path log) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("Address already in use") || l.contains("BindException"))
+                    .map(String::strip).findFirst().orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** Picks a port to listen on. */
+    @FunctionalInterface
+    interface PortPicker {
+        int pick() throws IOException;
+    }
+
+    /** The broker failed because a port it was given was taken. */
+    private static final class PortTakenException extends IOException {
+        PortTakenException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

@@ -2,8 +2,11 @@ package org.supcon.trainer.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,5 +65,20 @@ class KafkaBrokerTest {
         }
         assertFalse(kafka.isRunning());
         assertFalse(Files.exists(dir), dir + " still exists");
+    }
+
+    @Test
+    void picksNewPortsWhenTheChosenOneIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            AtomicInteger picks = new AtomicInteger();
+            try (KafkaBroker kafka = KafkaBroker.start(null,
+                    () -> picks.getAndIncrement() == 0 ? taken.getLocalPort() : KafkaBroker.freePort())) {
+                assertEquals(4, picks.get(), "two ports per attempt, two attempts");
+                assertNotEquals("127.0.0.1:" + taken.getLocalPort(), kafka.bootstrapServers());
+                try (Admin admin = Admin.create(kafka.adminConfig())) {
+                    assertEquals(1, admin.describeCluster().nodes().get().size());
+                }
+            }
+        }
     }
 }
