@@ -37,10 +37,11 @@ public interface InferenceConfig {
     OptionalInt intraOpThreads();
 
     /**
-     * Whether ONNX Runtime's intra-op threads spin while they wait for work (ONNX Runtime's
-     * default); {@code false} gives that CPU to request handling between batches (BENCHMARKS.md).
+     * Whether ONNX Runtime's intra-op threads spin while they wait for work (ONNX Runtime's own
+     * default is to spin). Off here: between batches the spinning took the CPU that request
+     * handling needs (gRPC at concurrency 32: x1.29 throughput with it off; BENCHMARKS.md).
      */
-    @WithDefault("true")
+    @WithDefault("false")
     boolean intraOpSpinning();
 
     /** Dynamic batching of concurrent requests. */
