@@ -73,8 +73,12 @@ public interface InferenceConfig {
         @WithDefault("64")
         int maxBatchSize();
 
-        /** Longest a request waits in the queue for others to join its batch. */
-        @WithDefault("2ms")
+        /**
+         * Longest a request waits in the queue for others to join its batch. 0: a batch takes what
+         * queued while the previous run was busy and never waits (on 2 CPU cores waiting 2 ms cost
+         * x3.7 throughput at concurrency 1 and x1.6 at 8, and gained nothing at 32-64; BENCHMARKS.md).
+         */
+        @WithDefault("0ms")
         Duration maxDelay();
 
         /** Most requests waiting per loaded version; more are refused (HTTP 429, gRPC RESOURCE_EXHAUSTED). */
