@@ -26,13 +26,6 @@ public final class SessionFactory {
     private volatile boolean cuda;
 
     /**
-     * @throws IllegalStateException if {@code device} is {@code cuda} and CUDA cannot be used
-     */
-    public SessionFactory(Device device, OptionalInt intraOpThreads) {
-        this(device, intraOpThreads, true);
-    }
-
-    /**
      * @param spinning whether ONNX Runtime's intra-op threads spin while waiting for work (its
      *        default; {@code session.intra_op.allow_spinning})
      * @throws IllegalStateException if {@code device} is {@code cuda} and CUDA cannot be used

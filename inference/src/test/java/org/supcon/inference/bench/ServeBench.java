@@ -56,8 +56,8 @@ public final class ServeBench {
     record Run(double throughput, double p50, double p99, long errors, double clientCpuMs, double serverCpuMs) {
     }
 
-    /** The service's pid (dev/bench-serve sets it), to read its CPU time from /proc; -1 when unknown. */
-    private static final long SERVER_PID = Long.parseLong(System.getenv().getOrDefault("BENCH_SERVER_PID", "-1"));
+    /** The service's pid (BENCH_SERVER_PID, set by dev/bench-serve), to read its CPU time from /proc; -1 when unknown. */
+    private static long serverPid = -1;
 
     /** CPU time of this JVM, ns. */
     private static long ownCpuNanos() {
@@ -67,11 +67,11 @@ public final class ServeBench {
 
     /** User + system CPU time of the service from /proc/PID/stat, ns; -1 when unknown. */
     private static long serverCpuNanos() {
-        if (SERVER_PID < 0) {
+        if (serverPid < 0) {
             return -1;
         }
         try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(SERVER_PID), "stat"));
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(serverPid), "stat"));
             // fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -87,6 +87,14 @@ public final class ServeBench {
     }
 
     public static void main(String[] args) throws Exception {
+        String pid = System.getenv("BENCH_SERVER_PID");
+        if (pid != null) {
+            if (!pid.matches("[1-9][0-9]*")) {
+                System.err.println("BENCH_SERVER_PID must be the service's process id, got '" + pid + "'");
+                System.exit(2);
+            }
+            serverPid = Long.parseLong(pid);
+        }
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         String model = args[2];

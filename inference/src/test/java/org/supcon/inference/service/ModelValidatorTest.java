@@ -27,7 +27,7 @@ class ModelValidatorTest {
 
     @BeforeAll
     static void setUp() {
-        validator = new ModelValidator(new SessionFactory(Device.CPU, OptionalInt.of(1)));
+        validator = new ModelValidator(new SessionFactory(Device.CPU, OptionalInt.of(1), false));
     }
 
     LoadedModel load(long version) throws ModelRefusedException {

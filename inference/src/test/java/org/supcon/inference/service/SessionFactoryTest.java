@@ -28,7 +28,7 @@ class SessionFactoryTest {
 
     @Test
     void cpuIsAlwaysCpuAndRunsAModel() throws Exception {
-        SessionFactory f = new SessionFactory(Device.CPU, OptionalInt.of(1));
+        SessionFactory f = new SessionFactory(Device.CPU, OptionalInt.of(1), false);
         assertEquals("CPU", f.providerName());
         try (OrtSession s = f.create(TestModels.model(1))) {
             assertEquals(1, s.getInputInfo().size());
@@ -61,19 +61,19 @@ class SessionFactoryTest {
 
     @Test
     void autoFallsBackToCpuWithoutCudaAndCudaRefusesToStart() {
-        SessionFactory auto = new SessionFactory(Device.AUTO, OptionalInt.empty());
+        SessionFactory auto = new SessionFactory(Device.AUTO, OptionalInt.empty(), false);
         if (!CUDA_BUILD) {
             assertEquals("CPU", auto.providerName());
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new SessionFactory(Device.CUDA, OptionalInt.empty()));
+                    () -> new SessionFactory(Device.CUDA, OptionalInt.empty(), false));
             assertTrue(e.getMessage().contains("inference.device=cuda") && e.getMessage().contains("-Pcuda"), e.getMessage());
         } else {
             // the GPU artifact: auto takes CUDA when a device answers; cuda agrees with it
             String provider = auto.providerName();
             if (provider.equals("CUDA")) {
-                assertEquals("CUDA", new SessionFactory(Device.CUDA, OptionalInt.empty()).providerName());
+                assertEquals("CUDA", new SessionFactory(Device.CUDA, OptionalInt.empty(), false).providerName());
             } else {
-                assertThrows(IllegalStateException.class, () -> new SessionFactory(Device.CUDA, OptionalInt.empty()));
+                assertThrows(IllegalStateException.class, () -> new SessionFactory(Device.CUDA, OptionalInt.empty(), false));
             }
         }
     }
