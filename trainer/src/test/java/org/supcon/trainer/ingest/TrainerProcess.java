@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.supcon.trainer.auth.Tokens;
+import org.supcon.trainer.kafka.Ports;
 
 /**
  * The packaged trainer ({@code target/quarkus-app/quarkus-run.jar}, {@code serve}) as a child
@@ -30,8 +29,6 @@ final class TrainerProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    /** How many times {@link #start} picks ports when the trainer finds one taken. */
-    static final int PORT_ATTEMPTS = 3;
 
     private final Process process;
     private final Path log;
@@ -55,24 +52,22 @@ final class TrainerProcess implements AutoCloseable {
 
     /** Starts {@code serve} with these {@code -Dkey=value} properties and waits until {@code GET /dataset} answers. */
     static TrainerProcess start(Path log, List<String> properties) throws IOException, InterruptedException {
-        return start(log, properties, TrainerProcess::freePort);
+        return start(log, properties, Ports::free);
     }
 
     /**
      * A free port is picked by opening and closing a socket, and the trainer binds it seconds later:
      * another process may take it meanwhile. When the trainer then exits saying a port is in use,
-     * new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
+     * new ports are picked, up to {@value Ports#ATTEMPTS} attempts in all.
      *
-     * @param ports picks the HTTP and the management port ({@link #freePort()}; a test passes one that is taken)
+     * @param ports picks the HTTP and the management port ({@link Ports#free()}; a test passes one that is taken)
      */
-    static TrainerProcess start(Path log, List<String> properties, PortPicker ports) throws IOException, InterruptedException {
+    static TrainerProcess start(Path log, List<String> properties, Ports.Picker ports) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             long logStart = Files.exists(log) ? Files.size(log) : 0;
-            int port = ports.pick();
-            int managementPort = ports.pick();
-            while (managementPort == port) {
-                managementPort = ports.pick();
-            }
+            int[] picked = Ports.two(ports);
+            int port = picked[0];
+            int managementPort = picked[1];
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port,
                     "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
@@ -90,12 +85,12 @@ final class TrainerProcess implements AutoCloseable {
             if (taken == null) {
                 throw new IllegalStateException(exited + ":\n" + trainer.logTail());
             }
-            if (attempt == PORT_ATTEMPTS) {
-                throw new IllegalStateException(exited + "; its port was taken in each of " + PORT_ATTEMPTS + " attempts, last: "
+            if (attempt == Ports.ATTEMPTS) {
+                throw new IllegalStateException(exited + "; its port was taken in each of " + Ports.ATTEMPTS + " attempts, last: "
                         + taken + "\n" + trainer.logTail());
             }
             System.err.printf("TrainerProcess: port %d or %d was taken (%s); retrying on new ports (attempt %d of %d)%n", port,
-                    managementPort, taken, attempt + 1, PORT_ATTEMPTS);
+                    managementPort, taken, attempt + 1, Ports.ATTEMPTS);
         }
     }
 
@@ -124,13 +119,6 @@ final class TrainerProcess implements AutoCloseable {
         }
     }
 
-    /** A port that was free a moment ago. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /**
      * The first line written to {@code log} from byte {@code from} on that says a port was taken, or
      * null. Quarkus logs "Port N seems to be in use by another process" (its QuarkusBindException).
@@ -139,15 +127,7 @@ final class TrainerProcess implements AutoCloseable {
         byte[] all = Files.readAllBytes(log);
         String written = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
                 StandardCharsets.UTF_8);
-        return written.lines().filter(l -> l.contains("in use by another process") || l.contains("Address already in use")
-                        || l.contains("BindException"))
-                .map(String::strip).findFirst().orElse(null);
-    }
-
-    /** Picks a port to listen on. */
-    @FunctionalInterface
-    interface PortPicker {
-        int pick() throws IOException;
+        return Ports.takenLine(written);
     }
 
     /** {@code GET /dataset}, with an admin token. */

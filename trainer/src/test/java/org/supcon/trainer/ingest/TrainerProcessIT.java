@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.supcon.trainer.kafka.Ports;
 
 /**
  * The fixture's own start-up: a port picked free and taken by another process before the trainer
- * binds it makes {@link TrainerProcess#start} pick new ports (at most {@value TrainerProcess#PORT_ATTEMPTS}
+ * binds it makes {@link TrainerProcess#start} pick new ports (at most {@value Ports#ATTEMPTS}
  * attempts in all; giving up is not tested here: three failed starts cost ~30 s).
  */
 class TrainerProcessIT {
@@ -24,7 +25,7 @@ class TrainerProcessIT {
             AtomicInteger picks = new AtomicInteger();
             Path log = dir.resolve("trainer.log");
             try (TrainerProcess trainer = TrainerProcess.start(log, properties(dir),
-                    () -> picks.getAndIncrement() == 0 ? taken.getLocalPort() : TrainerProcess.freePort())) {
+                    () -> picks.getAndIncrement() == 0 ? taken.getLocalPort() : Ports.free())) {
                 assertEquals(0, trainer.dataset().get("samples").asInt());
                 assertEquals(4, picks.get(), "two ports per attempt, two attempts");
                 assertTrue(trainer.log().contains("Port " + taken.getLocalPort() + " seems to be in use"), trainer::logTail);

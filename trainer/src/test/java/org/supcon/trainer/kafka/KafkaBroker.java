@@ -2,8 +2,6 @@ package org.supcon.trainer.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +55,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class KafkaBroker implements AutoCloseable {
 
-    /** How many times {@link #start()} picks ports when the broker finds one taken. */
-    static final int PORT_ATTEMPTS = 3;
     /** Longest time from launch until the broker answers {@code describeCluster}. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** The super user of a {@link #startWithScram()} broker. */
@@ -102,37 +98,35 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static KafkaBroker start(String adminPassword) throws IOException {
-        return start(adminPassword, KafkaBroker::freePort);
+        return start(adminPassword, Ports::free);
     }
 
     /**
      * A free port is picked by opening and closing a socket, and the broker binds it seconds later:
      * another process may take it meanwhile. When the broker then fails with "Address already in
-     * use", new ports are picked, up to {@value #PORT_ATTEMPTS} attempts in all.
+     * use", new ports are picked, up to {@value Ports#ATTEMPTS} attempts in all.
      *
-     * @param ports picks each port ({@link #freePort()}; a test passes one that is taken)
+     * @param ports picks each port ({@link Ports#free()}; a test passes one that is taken)
      */
-    static KafkaBroker start(String adminPassword, PortPicker ports) throws IOException {
+    static KafkaBroker start(String adminPassword, Ports.Picker ports) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return startOnce(adminPassword, ports);
             } catch (PortTakenException e) {
-                if (attempt == PORT_ATTEMPTS) {
-                    throw new IOException("the Kafka broker found its port taken in each of " + PORT_ATTEMPTS + " attempts", e);
+                if (attempt == Ports.ATTEMPTS) {
+                    throw new IOException("the Kafka broker found its port taken in each of " + Ports.ATTEMPTS + " attempts", e);
                 }
                 System.err.printf("KafkaBroker: %s; retrying on new ports (attempt %d of %d)%n", e.getMessage(), attempt + 1,
-                        PORT_ATTEMPTS);
+                        Ports.ATTEMPTS);
             }
         }
     }
 
-    private static KafkaBroker startOnce(String adminPassword, PortPicker ports) throws IOException {
+    private static KafkaBroker startOnce(String adminPassword, Ports.Picker ports) throws IOException {
         Path dir = Files.createTempDirectory("supcon-kafka-");
-        int port = ports.pick();
-        int controllerPort = ports.pick();
-        while (controllerPort == port) {
-            controllerPort = ports.pick();
-        }
+        int[] picked = Ports.two(ports);
+        int port = picked[0];
+        int controllerPort = picked[1];
         Path config = dir.resolve("server.properties");
         Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort)
                 + (adminPassword == null ? "" : scramProperties(adminPassword, port, controllerPort)));
@@ -410,27 +404,13 @@ public final class KafkaBroker implements AutoCloseable {
                 "");
     }
 
-    /** A port that was free a moment ago. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** The first line of {@code log} that says a port was taken, or null. */
     private static String portTaken(Path log) {
-        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-            return lines.filter(l -> l.contains("Address already in use") || l.contains("BindException"))
-                    .map(String::strip).findFirst().orElse(null);
+        try {
+            return Ports.takenLine(Files.readString(log, StandardCharsets.UTF_8));
         } catch (IOException | UncheckedIOException e) {
             return null;
         }
-    }
-
-    /** Picks a port to listen on. */
-    @FunctionalInterface
-    interface PortPicker {
-        int pick() throws IOException;
     }
 
     /** The broker failed because a port it was given was taken. */

@@ -72,7 +72,7 @@ class KafkaBrokerTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             AtomicInteger picks = new AtomicInteger();
             try (KafkaBroker kafka = KafkaBroker.start(null,
-                    () -> picks.getAndIncrement() == 0 ? taken.getLocalPort() : KafkaBroker.freePort())) {
+                    () -> picks.getAndIncrement() == 0 ? taken.getLocalPort() : Ports.free())) {
                 assertEquals(4, picks.get(), "two ports per attempt, two attempts");
                 assertNotEquals("127.0.0.1:" + taken.getLocalPort(), kafka.bootstrapServers());
                 try (Admin admin = Admin.create(kafka.adminConfig())) {
