@@ -18,13 +18,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
 import org.supcon.trainer.data.ImageGeometry;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.export.OnnxExporter;
 import org.supcon.trainer.model.EncoderType;
 import org.supcon.trainer.model.SupConNet;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code bench-onnx}: export time and file size per encoder, then in-process ONNX Runtime (CPU)
@@ -32,32 +35,63 @@ import org.supcon.trainer.model.SupConNet;
  * (libtorch) inference of the same network in the same process, so the figure is a ratio that
  * survives a noisy shared machine. Weights are random: speed does not depend on them.
  */
-public final class BenchOnnxCommand {
+@Command(name = "bench-onnx", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Export time and size per encoder, then ONNX Runtime vs DJL inference speed at several batch sizes.")
+public final class BenchOnnxCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            usage: bench-onnx [--encoders small-resnet,resnet18,resnet50] [--serve-encoders small-resnet,resnet18]
-                              [--batches 1,8,32,128] [--threads 2] [--seconds 3] [--channels 1 --size 28]
-            """;
+    @Option(names = "--encoders", paramLabel = "LIST", defaultValue = "small-resnet,resnet18,resnet50",
+            description = "encoders whose export is timed (default: ${DEFAULT-VALUE})")
+    String exportList;
 
-    private final PrintStream out;
+    @Option(names = "--serve-encoders", paramLabel = "LIST", defaultValue = "small-resnet,resnet18",
+            description = "encoders whose inference is timed (default: ${DEFAULT-VALUE})")
+    String serveList;
 
-    public BenchOnnxCommand(PrintStream out) {
-        this.out = out;
-    }
+    @Option(names = "--batches", paramLabel = "LIST", defaultValue = "1,8,32,128",
+            description = "comma-separated positive batch sizes (default: ${DEFAULT-VALUE})")
+    String batchList;
 
-    public void run(List<String> args) throws OrtException {
-        Flags f = Flags.parse("bench-onnx", args,
-                Set.of("encoders", "serve-encoders", "batches", "threads", "seconds", "channels", "size"), Set.of());
-        List<EncoderType> exportEncoders = f.get("encoders", encoders("small-resnet,resnet18,resnet50"),
-                BenchOnnxCommand::encoders, "a comma-separated list of small-resnet, resnet18, resnet50");
-        List<EncoderType> serveEncoders = f.get("serve-encoders", encoders("small-resnet,resnet18"),
-                BenchOnnxCommand::encoders, "a comma-separated list of small-resnet, resnet18, resnet50");
-        int[] batches = f.get("batches", new int[] {1, 8, 32, 128},
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "measured time per cell (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--channels", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+    int channels;
+
+    @Option(names = "--size", defaultValue = "28", description = "image height and width (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws OrtException {
+        List<EncoderType> exportEncoders = parse("--encoders", exportList, BenchOnnxCommand::encoders,
+                "a comma-separated list of small-resnet, resnet18, resnet50");
+        List<EncoderType> serveEncoders = parse("--serve-encoders", serveList, BenchOnnxCommand::encoders,
+                "a comma-separated list of small-resnet, resnet18, resnet50");
+        int[] batches = parse("--batches", batchList,
                 v -> Arrays.stream(v.split(",")).mapToInt(b -> positive(Integer.parseInt(b.trim()))).toArray(),
                 "a comma-separated list of positive batch sizes");
-        int threads = f.integer("threads", 2);
-        double seconds = f.number("seconds", 3);
-        ImageGeometry g = new ImageGeometry(f.integer("channels", 1), f.integer("size", 28), f.integer("size", 28));
+        run(exportEncoders, serveEncoders, batches);
+        return 0;
+    }
+
+    private <T> T parse(String option, String value, java.util.function.Function<String, T> parser, String what) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " needs " + what + ", got '" + value + "'" + (e instanceof NumberFormatException ? "" : " (" + e.getMessage() + ")"));
+        }
+    }
+
+    private void run(List<EncoderType> exportEncoders, List<EncoderType> serveEncoders, int[] batches) throws OrtException {
+        ImageGeometry g = new ImageGeometry(channels, size, size);
         out.printf(Locale.ROOT, "bench-onnx: input %s, ONNX Runtime CPU with %d intra-op threads, DJL %s, %d cores%n",
                 g, threads, Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion(),
                 Runtime.getRuntime().availableProcessors());

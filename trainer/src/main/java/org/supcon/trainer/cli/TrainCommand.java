@@ -1,261 +1,188 @@
 package org.supcon.trainer.cli;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.DataOutputStream;
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import org.supcon.trainer.data.DatasetSource;
-import org.supcon.trainer.data.DatasetSplit;
-import org.supcon.trainer.data.ImageSet;
-import org.supcon.trainer.export.ModelPublisher;
+import java.util.concurrent.Callable;
+import org.supcon.trainer.config.TrainerConfig;
 import org.supcon.trainer.export.ParityReport;
+import org.supcon.trainer.pipeline.DatasetFacts;
+import org.supcon.trainer.pipeline.DeviceChoice;
+import org.supcon.trainer.pipeline.FileSource;
+import org.supcon.trainer.pipeline.Gate;
+import org.supcon.trainer.pipeline.ModelEvents;
+import org.supcon.trainer.pipeline.Phase;
+import org.supcon.trainer.pipeline.Publisher;
+import org.supcon.trainer.pipeline.RunListener;
+import org.supcon.trainer.pipeline.RunSummary;
+import org.supcon.trainer.pipeline.TrainingPipeline;
 import org.supcon.trainer.repository.ModelRepository;
-import org.supcon.trainer.loss.Method;
-import org.supcon.trainer.model.EncoderType;
-import org.supcon.trainer.model.HeadType;
-import org.supcon.trainer.report.TrainingPlots;
+import org.supcon.trainer.settings.InvalidSettingsException;
+import org.supcon.trainer.settings.RunSettings;
+import org.supcon.trainer.settings.SettingsBinding;
 import org.supcon.trainer.train.ConsoleProgress;
-import org.supcon.trainer.train.LinearClassifier;
+import org.supcon.trainer.train.EpochStats;
 import org.supcon.trainer.train.TrainResult;
-import org.supcon.trainer.train.TrainSettings;
-import org.supcon.trainer.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code train}: trains, evaluates and writes {@code summary.json}, the weights and a plot into
- * the output directory.
+ * {@code train}: one training run of the {@link TrainingPipeline} over files, with progress on
+ * the console. Every run setting is an option ({@code --batch-size} for {@code batchSize}), added
+ * from {@link RunSettings}' components with their defaults from {@code trainer.runs.*}.
  */
-public final class TrainCommand {
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an encoder (SupCon, SimCLR or the cross-entropy baseline), fit the linear classifier, evaluate,"
+                + " write summary.json, the weights and the report into --output, export ONNX checked against DJL and,"
+                + " with --model-repository, publish it as the next version (when the gate passes).",
+            "Run settings (defaults from trainer.runs.*, the same as a POST /training-runs body):"})
+public class TrainCommand implements Callable<Integer> {
 
-    static final Set<String> FLAGS = Set.of("dataset", "method", "encoder", "head", "projection-dim", "epochs",
-            "batch-size", "views", "learning-rate", "momentum", "weight-decay", "warmup-epochs", "temperature",
-            "base-temperature", "seed", "limit", "validation-fraction", "min-crop-scale", "linear-epochs",
-            "linear-learning-rate", "eval-every", "loader-workers", "output", "test-limit", "model-repository", "model-name");
+    @Option(names = "--dataset", paramLabel = "fashion-mnist|PATH", defaultValue = "fashion-mnist",
+            description = "Fashion-MNIST IDX files (FASHION_MNIST_DIR, default /usr/share/datasets/fashion-mnist) or a folder"
+                    + " PATH/<label>/*.png|jpg (default: ${DEFAULT-VALUE})")
+    String dataset;
 
-    public static final String USAGE = """
-            usage: train [options]
-              --dataset fashion-mnist|PATH   data: Fashion-MNIST IDX files (FASHION_MNIST_DIR, default
-                                             /usr/share/datasets/fashion-mnist) or a folder PATH/<label>/*.png|jpg
-              --method supcon|supcon-in|simclr|ce   loss (default supcon = SupCon L_out; ce = cross-entropy baseline)
-              --encoder small-resnet|resnet18|resnet50   (default small-resnet)
-              --head mlp|linear              projection head (default mlp)
-              --projection-dim N             (default 128)
-              --epochs N                     first-stage epochs (default 10)
-              --batch-size N                 images per step, each giving --views samples (default 256)
-              --views N                      augmented views per image (default 2)
-              --learning-rate X              peak SGD learning rate (default 0.05)
-              --momentum X --weight-decay X  SGD (defaults 0.9, 1e-4)
-              --warmup-epochs X              linear warm-up before the cosine decay (default min(1, epochs/10))
-              --temperature X                (default 0.1)
-              --base-temperature X           loss scaled by temperature/base (default 0.07)
-              --min-crop-scale X             RandomResizedCrop smallest area (default 0.2)
-              --linear-epochs N              linear classifier epochs on frozen features (default 30)
-              --linear-learning-rate X       (default 0.1)
-              --eval-every N                 validation every N epochs, 0 = never (default 1)
-              --validation-fraction X        held out of the training images (default 0.1)
-              --limit N                      train on the first N training images (default all)
-              --test-limit N                 evaluate on the first N test images only (benchmarks; default all)
-              --seed N                       (default 42)
-              --loader-workers N             augmentation threads (default 1)
-              --model-repository ROOT        publish the exported ONNX model as the next version of
-                                             ROOT/NAME/<version>/ (model.onnx, model-card.json, plot, summary)
-              --model-name NAME              (default fashion-mnist-supcon)
-              --output DIR                   run directory (default runs/<method>-<encoder>-<time>);
-                                             an existing checkpoint there is resumed
-            """;
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "run directory (default runs/<method>-<encoder>-<time>); an existing checkpoint there is resumed")
+    Path output;
 
-    private final PrintStream out;
+    @Option(names = "--model-repository", paramLabel = "ROOT",
+            description = "publish the exported ONNX model as the next version of ROOT/NAME/<version>/")
+    Path modelRepository;
 
-    public TrainCommand(PrintStream out) {
-        this.out = out;
+    @Option(names = "--model-name", paramLabel = "NAME", description = "NAME in the model repository (default: trainer.model-name)")
+    String modelName;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final TrainerConfig config;
+    private final ObjectNode defaults;
+    PrintStream out = System.out;
+
+    @Inject
+    public TrainCommand(TrainerConfig config) {
+        this.config = config;
+        this.defaults = SettingsBinding.defaults(config.runs());
     }
 
-    /** Parses the flags into settings; every bad value is a {@link UsageException} naming the flag. */
-    public static TrainSettings parse(List<String> args) {
-        return settings(Flags.parse("train", args, FLAGS, Set.of()));
+    /** One option per setting, {@code --kebab-case}, documented by the setting's {@code @Doc} and its default. */
+    void addSettingOptions(CommandLine.Model.CommandSpec command) {
+        Map<String, String> docs = SettingsBinding.docs();
+        for (String field : SettingsBinding.FIELDS) {
+            Class<?> type = SettingsBinding.type(field);
+            String label = type.isEnum() ? SettingsBinding.names(type).replace(", ", "|")
+                    : type == int.class || type == long.class ? "N" : "X";
+            String dflt = defaults.has(field) ? " (default: " + defaults.get(field).asText() + ")" : "";
+            command.addOption(CommandLine.Model.OptionSpec.builder(SettingsBinding.option(field))
+                    .type(String.class).paramLabel(label).description(docs.get(field) + dflt).build());
+        }
     }
 
-    private static TrainSettings settings(Flags f) {
-        Method method = f.get("method", Method.SUPCON, Method::fromName, "one of supcon, supcon-in, simclr, ce");
-        EncoderType encoder = f.get("encoder", EncoderType.SMALL_RESNET, EncoderType::fromName,
-                "one of small-resnet, resnet18, resnet50");
-        HeadType head = f.get("head", HeadType.MLP, v -> HeadType.valueOf(v.toUpperCase(Locale.ROOT)), "mlp or linear");
-        Path output = f.has("output") ? Path.of(f.string("output", null))
-                : Path.of("runs", method.cliName() + "-" + encoder.cliName() + "-"
-                        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainSettings d = TrainSettings.defaults(output);
+    /** The run settings the options give, over the defaults; a bad value is a usage error naming its option. */
+    RunSettings settings() {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String field : SettingsBinding.FIELDS) {
+            CommandLine.Model.OptionSpec o = spec.findOption(SettingsBinding.option(field));
+            if (o != null && o.getValue() != null) {
+                given.put(field, o.getValue());
+            }
+        }
         try {
-            return new TrainSettings(
-                    f.string("dataset", d.dataset()), method, encoder, head,
-                    f.integer("projection-dim", d.projectionDim()),
-                    f.integer("epochs", d.epochs()),
-                    f.integer("batch-size", d.batchSize()),
-                    f.integer("views", d.views()),
-                    f.number("learning-rate", d.learningRate()),
-                    f.number("momentum", d.momentum()),
-                    f.number("weight-decay", d.weightDecay()),
-                    f.number("warmup-epochs", Math.min(d.warmupEpochs(), 0.1 * f.integer("epochs", d.epochs()))),
-                    f.number("temperature", d.temperature()),
-                    f.number("base-temperature", d.baseTemperature()),
-                    f.longValue("seed", d.seed()),
-                    f.integer("limit", d.limit()),
-                    f.number("validation-fraction", d.validationFraction()),
-                    f.number("min-crop-scale", d.minCropScale()),
-                    f.integer("linear-epochs", d.linearEpochs()),
-                    f.number("linear-learning-rate", d.linearLearningRate()),
-                    f.integer("eval-every", d.evalEvery()),
-                    f.integer("loader-workers", d.loaderWorkers()),
-                    output);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("train: " + e.getMessage());
+            return SettingsBinding.bindText(defaults, given);
+        } catch (InvalidSettingsException e) {
+            String problem = e.field() == null ? e.getMessage() : e.getMessage().substring(e.field().length() + 2);
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    (e.field() == null ? "" : SettingsBinding.option(e.field()) + " ") + problem);
         }
     }
 
-    /** Loads the data, runs training and writes the outputs; returns the result. */
-    public TrainResult run(List<String> args) throws IOException {
-        Flags f = Flags.parse("train", args, FLAGS, Set.of());
-        TrainSettings s = settings(f);
-        int testLimit = f.integer("test-limit", 0);
-        if (testLimit < 0) {
-            throw new UsageException("train: --test-limit must not be negative, got " + testLimit);
+    @Override
+    public Integer call() throws IOException {
+        RunSettings s = settings();
+        String name = modelName == null ? config.modelName() : modelName;
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || name.contains("..")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--model-name '" + name + "' may hold only letters, digits, '.', '-' and '_'");
         }
-        String modelName = f.string("model-name", DEFAULT_MODEL_NAME);
-        if (!modelName.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || modelName.contains("..")) {
-            throw new UsageException("train: --model-name '" + modelName + "' may hold only letters, digits, '.', '-' and '_'");
-        }
-        Path repository = f.has("model-repository") ? Path.of(f.string("model-repository", null)) : null;
-        return run(s, testLimit, modelName, repository);
+        Path dir = output != null ? output : Path.of("runs", s.method().cliName() + "-" + s.encoder().cliName() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Device device = DeviceChoice.choose(DeviceChoice.Setting.valueOf(config.device().name()), Engine.getInstance().getGpuCount());
+        TrainingPipeline pipeline = new TrainingPipeline(new TrainingPipeline.Target(name,
+                modelRepository == null ? null : new ModelRepository(modelRepository),
+                new Gate(config.gate().enabled(), config.gate().tolerance()), ModelEvents.NONE), device);
+        out.println("training " + s.method() + " with " + s.encoder() + " on " + device + " -> " + dir);
+        TrainingPipeline.Outcome o = pipeline.run(dir.getFileName().toString(), s, new FileSource(dataset), dir,
+                new Console(out), () -> false);
+        printSummary(o, dir);
+        return 0;
     }
 
-    public static final String DEFAULT_MODEL_NAME = "fashion-mnist-supcon";
-
-    public TrainResult run(TrainSettings s, int testLimit, String modelName, Path repositoryRoot) throws IOException {
-        long t0 = System.nanoTime();
-        out.println("loading " + s.dataset() + " ...");
-        DatasetSource.Loaded loaded = DatasetSource.load(s.dataset());
-        ImageSet train = loaded.train();
-        if (s.limit() > 0 && s.limit() < train.size()) {
-            train = train.head(s.limit());
-        }
-        ImageSet test = testLimit > 0 && testLimit < loaded.test().size() ? loaded.test().head(testLimit) : loaded.test();
-        DatasetSplit.Split split = DatasetSplit.split(train, s.validationFraction(), s.seed());
-        TrainingRun.Data data = new TrainingRun.Data(split.train(), split.validation(), test, loaded.description());
-        out.printf(Locale.ROOT, "data: %s; %d train, %d validation, %d test images of %s; %d classes (%.1f s)%n",
-                loaded.description(), split.train().size(), split.validation().size(), test.size(),
-                train.geometry(), train.numClasses(), (System.nanoTime() - t0) / 1e9);
-        out.printf(Locale.ROOT, "training %s with %s, %d epochs, batch %d x %d views, lr %s -> %s%n",
-                s.method().cliName(), s.encoder().cliName(), s.epochs(), s.batchSize(), s.views(), s.learningRate(),
-                s.output());
-        Files.createDirectories(s.output());
-        TrainResult result;
-        ModelPublisher.Outcome exported;
-        try (NDManager manager = NDManager.newBaseManager()) {
-            TrainingRun.Trained[] trained = new TrainingRun.Trained[1];
-            result = new TrainingRun(s, data, ConsoleProgress.forStdout()).run(manager, t -> trained[0] = t);
-            writeWeights(s.output(), trained[0].net(), trained[0].classifier(), manager);
-            writeSummary(s.output().resolve("summary.json"), result, null);
-            TrainingPlots.write(result, s.output().resolve("training.png"));
-            out.printf(Locale.ROOT, "%n== %s / %s: test accuracy %.4f (%d test images, final epoch), validation %.4f%n",
-                    result.method(), result.encoder(), result.testAccuracy(), result.testImages(), result.validationAccuracy());
-            out.printf(Locale.ROOT, "   training %.0f img/s (median over epochs), data wait %.1f%% of step time, wall %.0f s%n",
-                    result.imagesPerSecond(), 100 * result.dataWaitShare(), result.wallSeconds());
-            out.println("exporting ONNX and checking parity with DJL on " + Math.min(ModelPublisher.PARITY_IMAGES, test.size())
-                    + " test images ...");
-            exported = ModelPublisher.exportAndPublish(manager, trained[0], result, data, modelName,
-                    repositoryRoot == null ? null : new ModelRepository(repositoryRoot), s.output(),
-                    Map.of("training.png", s.output().resolve("training.png"), "summary.json", s.output().resolve("summary.json")));
-        }
-        writeSummary(s.output().resolve("summary.json"), result, exported);
-        ParityReport p = exported.parity();
+    private void printSummary(TrainingPipeline.Outcome o, Path dir) {
+        TrainResult r = o.result();
+        out.printf(Locale.ROOT, "%n== %s / %s: test accuracy %.4f (%d test images, final epoch), validation %.4f%n",
+                r.method(), r.encoder(), r.testAccuracy(), r.testImages(), r.validationAccuracy());
+        out.printf(Locale.ROOT, "   training %.0f img/s (median over epochs), data wait %.1f%% of step time, wall %.0f s%n",
+                r.imagesPerSecond(), 100 * r.dataWaitShare(), r.wallSeconds());
+        Publisher.Outcome x = o.export();
+        ParityReport p = x.parity();
         out.printf(Locale.ROOT, "   ONNX parity: max |diff| embedding %.1e, logits %.1e, argmax agreement %.0f%% (batches %s) -> %s (%.1f MB, %.1f s)%n",
-                p.maxEmbeddingDiff(), p.maxLogitDiff(), 100 * p.argmaxAgreement(), p.batchSizes(), exported.runModel(),
-                exported.sizeBytes() / 1e6, exported.exportSeconds());
-        if (exported.published() != null) {
-            out.printf(Locale.ROOT, "   published %s version %d: %s%n", exported.published().name(), exported.published().version(),
-                    exported.published().directory());
+                p.maxEmbeddingDiff(), p.maxLogitDiff(), 100 * p.argmaxAgreement(), p.batchSizes(), x.runModel(),
+                x.sizeBytes() / 1e6, x.exportSeconds());
+        out.println("   gate: " + o.gate().reason());
+        if (o.published() != null) {
+            out.printf(Locale.ROOT, "   published %s version %d: %s%n", o.published().name(), o.published().version(),
+                    o.published().directory());
         }
-        out.println("   wrote " + s.output().resolve("summary.json") + ", training.png, model.onnx, model.params"
-                + (s.contrastive() ? ", classifier.ndlist" : ""));
-        return result;
+        out.println("   wrote " + dir.resolve(RunSummary.FILE) + ", report.html, training.png, model.onnx, "
+                + TrainingPipeline.WEIGHTS + (r.settings().get("method").equals("ce") ? "" : ", " + TrainingPipeline.CLASSIFIER));
     }
 
-    private static void writeWeights(Path dir, ai.djl.nn.Block net, LinearClassifier classifier, NDManager manager)
-            throws IOException {
-        try (DataOutputStream os = new DataOutputStream(Files.newOutputStream(dir.resolve("model.params")))) {
-            net.saveParameters(os);
-        }
-        if (classifier != null) {
-            try (NDManager m = manager.newSubManager(); OutputStream os = Files.newOutputStream(dir.resolve("classifier.ndlist"))) {
-                NDList list = new NDList(
-                        m.create(classifier.weight(), new Shape(classifier.classes(), classifier.dim())),
-                        m.create(classifier.bias()));
-                list.get(0).setName("weight");
-                list.get(1).setName("bias");
-                list.encode(os);
-            }
-        }
-    }
+    /** The run's progress on a terminal: steps and epochs as bars and lines, phases as lines. */
+    static final class Console implements RunListener {
+        private final PrintStream out;
+        private final ConsoleProgress progress;
 
-    public static void writeSummary(Path file, TrainResult r, ModelPublisher.Outcome exported) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("method", r.method());
-        m.put("encoder", r.encoder());
-        m.put("epochs", r.epochs());
-        m.put("testAccuracy", r.testAccuracy());
-        m.put("validationAccuracy", Double.isNaN(r.validationAccuracy()) ? null : r.validationAccuracy());
-        m.put("imagesPerSecond", r.imagesPerSecond());
-        m.put("dataWaitShare", r.dataWaitShare());
-        m.put("wallSeconds", r.wallSeconds());
-        m.put("trainSeconds", r.trainSeconds());
-        m.put("linearSeconds", r.linearSeconds());
-        m.put("trainImages", r.trainImages());
-        m.put("validationImages", r.validationImages());
-        m.put("testImages", r.testImages());
-        m.put("resumedFromEpoch", r.resumedFromEpoch());
-        m.put("parameters", r.parameters());
-        m.put("labels", r.labels());
-        m.put("confusionMatrix", r.confusionMatrix());
-        m.put("history", r.history().stream().map(h -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("epoch", h.epoch());
-            e.put("loss", h.loss());
-            e.put("learningRate", h.learningRate());
-            e.put("imagesPerSecond", h.imagesPerSecond());
-            e.put("dataWaitShare", h.dataWaitShare());
-            e.put("validationAccuracy", Double.isNaN(h.validationAccuracy()) ? null : h.validationAccuracy());
-            e.put("seconds", h.seconds());
-            return e;
-        }).toList());
-        if (exported != null) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("file", exported.runModel().toString());
-            x.put("sizeBytes", exported.sizeBytes());
-            x.put("exportSeconds", exported.exportSeconds());
-            x.put("parityMaxEmbeddingDiff", exported.parity().maxEmbeddingDiff());
-            x.put("parityMaxLogitDiff", exported.parity().maxLogitDiff());
-            x.put("parityArgmaxAgreement", exported.parity().argmaxAgreement());
-            if (exported.published() != null) {
-                x.put("modelName", exported.published().name());
-                x.put("modelVersion", exported.published().version());
-                x.put("modelDirectory", exported.published().directory().toString());
-            }
-            m.put("onnx", x);
+        Console(PrintStream out) {
+            this.out = out;
+            this.progress = new ConsoleProgress(out, out == System.out && System.console() != null);
         }
-        m.put("settings", r.settings());
-        m.put("environment", r.environment());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), m);
+
+        @Override
+        public void onPhase(Phase phase, String message) {
+            out.println("[" + phase + "] " + message);
+        }
+
+        @Override
+        public void onData(DatasetFacts f) {
+            out.printf(Locale.ROOT, "data: %d train, %d validation, %d test images; %d classes; test split: %s%n",
+                    f.trainImages(), f.validationImages(), f.testImages(), f.labels().size(), f.testSplit());
+        }
+
+        @Override
+        public void onStep(Step step) {
+            progress.onStep(step);
+        }
+
+        @Override
+        public void onEpoch(EpochStats stats, int epochs) {
+            progress.onEpoch(stats, epochs);
+        }
+
+        @Override
+        public void onResumed(int completedEpochs, int epochs, Path checkpoint) {
+            progress.onResumed(completedEpochs, epochs, checkpoint);
+        }
     }
 }

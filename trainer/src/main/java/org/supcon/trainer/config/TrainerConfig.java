@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -102,61 +103,84 @@ public interface TrainerConfig {
         int maxDimension();
     }
 
-    /** Defaults of a training run started over REST; a POST body overrides them field by field. */
+    /**
+     * The defaults of every training run setting, the only place they are written: a run started
+     * over REST (its POST body overrides them field by field), by the trigger, or by the
+     * {@code train} command (its options override them). Each key is a component of
+     * {@link org.supcon.trainer.settings.RunSettings}, kebab-case here, camelCase in JSON, which
+     * documents and checks it; {@code SettingsBindingTest} fails when one lacks its default.
+     */
     interface Runs {
         /** Off for the command-line subcommands: only {@code serve} runs, resumes and triggers training runs. */
         @WithDefault("true")
         boolean enabled();
 
-        /** Loss: supcon, supcon-in, simclr or ce. */
         @WithDefault("supcon")
         String method();
 
-        /** small-resnet, resnet18 or resnet50. */
         @WithDefault("small-resnet")
         String encoder();
 
-        /** First-stage epochs. */
+        @WithDefault("mlp")
+        String head();
+
+        @WithDefault("128")
+        int projectionDim();
+
         @WithDefault("2")
         int epochs();
 
-        /** Images per step (each gives two augmented views). */
         @WithDefault("256")
         int batchSize();
 
-        /** Peak SGD learning rate (cosine schedule after a warm-up of min(1, epochs/10) epochs). */
+        @WithDefault("2")
+        int views();
+
         @WithDefault("0.1")
         double learningRate();
 
-        /** Contrastive temperature. */
+        @WithDefault("0.9")
+        double momentum();
+
+        @WithDefault("1e-4")
+        double weightDecay();
+
+        /** Unset: min(1, epochs / 10). */
+        OptionalDouble warmupEpochs();
+
         @WithDefault("0.1")
         double temperature();
 
-        /** Seeds weights, shuffling and augmentation. */
+        @WithDefault("0.07")
+        double baseTemperature();
+
         @WithDefault("42")
         long seed();
 
-        /** Smallest RandomResizedCrop area. */
-        @WithDefault("0.5")
-        double minCropScale();
+        @WithDefault("0")
+        int limit();
 
-        /** Epochs of the linear classifier on the frozen encoder. */
-        @WithDefault("10")
-        int linearEpochs();
+        @WithDefault("0")
+        int testLimit();
 
-        /** Learning rate of the linear classifier. */
-        @WithDefault("0.1")
-        double linearLearningRate();
-
-        /** Share of the training part held out for per-epoch validation. */
         @WithDefault("0.1")
         double validationFraction();
 
-        /** Fraction of the dataset held out (stratified, by id) for the final evaluation and the gate. */
         @WithDefault("0.15")
         double testFraction();
 
-        /** Augmentation threads. */
+        @WithDefault("0.5")
+        double minCropScale();
+
+        @WithDefault("10")
+        int linearEpochs();
+
+        @WithDefault("0.1")
+        double linearLearningRate();
+
+        @WithDefault("1")
+        int evalEvery();
+
         @WithDefault("1")
         int loaderWorkers();
     }

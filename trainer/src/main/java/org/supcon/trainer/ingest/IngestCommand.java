@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.kafka.common.KafkaException;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.cli.Flags;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import org.supcon.trainer.cli.UsageException;
 import org.supcon.trainer.config.KafkaClientConfig;
 import org.supcon.trainer.data.DatasetSource;
@@ -32,23 +34,6 @@ public final class IngestCommand {
     public static final String BOOTSTRAP_KEY = "kafka.bootstrap.servers";
     public static final String DEFAULT_BOOTSTRAP = KafkaClientConfig.DEFAULT_BOOTSTRAP;
     public static final String DEFAULT_TOPIC = "labeled-images";
-
-    static final Set<String> FLAGS = Set.of("dataset", "limit", "topic", "split");
-
-    public static final String USAGE = """
-            usage: ingest --dataset fashion-mnist|PATH [options]
-              --dataset fashion-mnist|PATH   Fashion-MNIST IDX files (FASHION_MNIST_DIR, default
-                                             /usr/share/datasets/fashion-mnist), published as raw 8-bit pixels;
-                                             or a folder PATH/<label>/*.png|jpg, published as the original files
-              --split train|test|all         Fashion-MNIST part to publish (default train); a folder is
-                                             always published whole, the trainer splits it
-              --limit N                      the first N images of each part (default all)
-              --topic T                      (default labeled-images)
-            Kafka: -Dkafka.bootstrap.servers=HOST:PORT or KAFKA_BOOTSTRAP_SERVERS (default localhost:9092); every
-            kafka.* property or KAFKA_* variable is a producer setting (e.g. KAFKA_SECURITY_PROTOCOL=SASL_SSL).
-            Record keys: fashion-mnist/<split>/<index> or folder/<label>/<file>; the same data gives the
-            same keys, so publishing again replaces records. Exit status 1 if any record failed.
-            """;
 
     /** Which part of Fashion-MNIST to publish. */
     public enum Split {
@@ -100,29 +85,85 @@ public final class IngestCommand {
         this.interactive = interactive;
     }
 
-    /** Parses the flags; every bad value is a {@link UsageException} naming the flag. */
+    /** The command-line options of {@code ingest}; running them publishes with the configured Kafka settings. */
+    @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Publish a labeled dataset to Kafka (protobuf LabeledImage, key = id).",
+                "Kafka: -Dkafka.bootstrap.servers=HOST:PORT or KAFKA_BOOTSTRAP_SERVERS (default localhost:9092); every"
+                    + " kafka.* property or KAFKA_* variable is a producer setting (e.g. KAFKA_SECURITY_PROTOCOL=SASL_SSL).",
+                "Record keys: fashion-mnist/<split>/<index> or folder/<label>/<file>; the same data gives the same keys,"
+                    + " so publishing again replaces records. Exit status 1 if any record failed."})
+    public static class Options implements Callable<Integer> {
+
+        @Option(names = "--dataset", paramLabel = "fashion-mnist|PATH",
+                description = "Fashion-MNIST IDX files (FASHION_MNIST_DIR, default /usr/share/datasets/fashion-mnist),"
+                        + " published as raw 8-bit pixels; or a folder PATH/<label>/*.png|jpg, published as the original files")
+        String dataset;
+
+        @Option(names = "--split", paramLabel = "train|test|all",
+                description = "Fashion-MNIST part to publish (default train); a folder is always published whole, the"
+                        + " trainer splits it")
+        String split;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "the first N images of each part (default all)")
+        int limit;
+
+        @Option(names = "--topic", paramLabel = "T", defaultValue = DEFAULT_TOPIC, description = "(default: ${DEFAULT-VALUE})")
+        String topic;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        /** The settings these options give; every bad value is a {@link UsageException} naming the option. */
+        Settings settings() {
+            if (dataset == null) {
+                throw new UsageException("ingest: --dataset is required (fashion-mnist or a folder PATH/<label>/*.png|jpg)");
+            }
+            boolean folder = !dataset.equals(DatasetSource.FASHION_MNIST);
+            Split part;
+            if (split == null) {
+                part = folder ? Split.ALL : Split.TRAIN;
+            } else {
+                try {
+                    part = Split.fromName(split);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("ingest: --split needs one of train, test, all, got '" + split + "'");
+                }
+            }
+            if (folder && part != Split.ALL) {
+                throw new UsageException("ingest: --split " + split + " applies to fashion-mnist only; a folder"
+                        + " is published whole (the trainer splits it), drop --split or use --split all");
+            }
+            if (limit < 0) {
+                throw new UsageException("ingest: --limit must not be negative, got " + limit);
+            }
+            if (!topic.matches("[A-Za-z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+                throw new UsageException("ingest: --topic '" + topic + "' is not a Kafka topic name (1 to 249 of"
+                        + " letters, digits, '.', '_' and '-')");
+            }
+            return new Settings(dataset, part, limit, topic);
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            Settings s;
+            try {
+                s = settings();
+            } catch (UsageException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            return new IngestCommand(System.out).run(s).failed() > 0 ? 1 : 0;
+        }
+    }
+
+    /** Parses the options; every bad value is a {@link UsageException} naming the option. */
     public static Settings parse(List<String> args) {
-        Flags f = Flags.parse("ingest", args, FLAGS, Set.of());
-        if (!f.has("dataset")) {
-            throw new UsageException("ingest: --dataset is required (fashion-mnist or a folder PATH/<label>/*.png|jpg)");
+        Options o = new Options();
+        try {
+            new CommandLine(o).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException("ingest: " + e.getMessage());
         }
-        String dataset = f.string("dataset", null);
-        boolean folder = !dataset.equals(DatasetSource.FASHION_MNIST);
-        Split split = f.get("split", folder ? Split.ALL : Split.TRAIN, Split::fromName, "one of train, test, all");
-        if (folder && split != Split.ALL) {
-            throw new UsageException("ingest: --split " + f.string("split", "") + " applies to fashion-mnist only; a folder"
-                    + " is published whole (the trainer splits it), drop --split or use --split all");
-        }
-        int limit = f.integer("limit", 0);
-        if (limit < 0) {
-            throw new UsageException("ingest: --limit must not be negative, got " + limit);
-        }
-        String topic = f.string("topic", DEFAULT_TOPIC);
-        if (!topic.matches("[A-Za-z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
-            throw new UsageException("ingest: --topic '" + topic + "' is not a Kafka topic name (1 to 249 of"
-                    + " letters, digits, '.', '_' and '-')");
-        }
-        return new Settings(dataset, split, limit, topic);
+        return o.settings();
     }
 
     /** Parses {@code args} and runs; see {@link #run(Settings)}. */

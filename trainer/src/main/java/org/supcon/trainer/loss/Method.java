@@ -1,8 +1,9 @@
 package org.supcon.trainer.loss;
 
 import ai.djl.training.loss.Loss;
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.supcon.trainer.model.CliNames;
 
 /** The training objectives the trainer can run, with their command-line names. */
 public enum Method {
@@ -24,6 +25,7 @@ public enum Method {
     }
 
     /** The name used on the command line and in configuration, e.g. {@code supcon-in}. */
+    @JsonValue
     public String cliName() {
         return cliName;
     }
@@ -37,22 +39,19 @@ public enum Method {
     }
 
     /** Parses a command-line name (case-insensitive, surrounding blanks ignored). */
+    @JsonCreator
     public static Method fromName(String name) {
-        if (name != null) {
-            String key = name.strip();
-            for (Method method : values()) {
-                if (method.cliName.equalsIgnoreCase(key)) {
-                    return method;
-                }
-            }
-        }
-        throw new IllegalArgumentException(
-                "unknown method '" + name + "', valid names: " + validNames());
+        return CliNames.parse(values(), Method::cliName, "method", name);
     }
 
     /** The command-line names, comma-separated. */
     public static String validNames() {
-        return Arrays.stream(values()).map(Method::cliName).collect(Collectors.joining(", "));
+        return CliNames.join(values(), Method::cliName);
+    }
+
+    @Override
+    public String toString() {
+        return cliName;
     }
 
     /**

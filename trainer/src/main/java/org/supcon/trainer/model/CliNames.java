@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Parses the command-line names of the model enums, one error format for all of them. */
-final class CliNames {
+/** Parses the names of the setting enums (method, encoder, head), one error format for all of them. */
+public final class CliNames {
 
     private CliNames() {}
 
@@ -15,7 +15,7 @@ final class CliNames {
      *
      * @throws IllegalArgumentException naming {@code what} and listing the valid names
      */
-    static <E extends Enum<E>> E parse(
+    public static <E extends Enum<E>> E parse(
             E[] values, Function<E, String> cliName, String what, String name) {
         String wanted = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         for (E value : values) {
@@ -27,7 +27,7 @@ final class CliNames {
                 "unknown " + what + " '" + name + "', expected one of: " + join(values, cliName));
     }
 
-    static <E extends Enum<E>> String join(E[] values, Function<E, String> cliName) {
+    public static <E extends Enum<E>> String join(E[] values, Function<E, String> cliName) {
         return Arrays.stream(values).map(cliName).collect(Collectors.joining(", "));
     }
 }

@@ -1,5 +1,8 @@
 package org.supcon.trainer.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * The encoder architectures, each a ResNet with a CIFAR-style stem (3x3 convolution, stride 1, no
  * max-pool) followed by residual stages and global average pooling; see {@link Encoders}.
@@ -51,6 +54,7 @@ public enum EncoderType {
      * @return the encoder type
      * @throws IllegalArgumentException naming the valid names when {@code name} is none of them
      */
+    @JsonCreator
     public static EncoderType fromName(String name) {
         return CliNames.parse(values(), EncoderType::cliName, "encoder", name);
     }
@@ -69,6 +73,7 @@ public enum EncoderType {
      *
      * @return e.g. {@code resnet18}
      */
+    @JsonValue
     public String cliName() {
         return cliName;
     }

@@ -1,5 +1,8 @@
 package org.supcon.trainer.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** The projection head designs of the paper; see {@link ProjectionHead}. */
 public enum HeadType {
 
@@ -22,6 +25,7 @@ public enum HeadType {
      * @return the head type
      * @throws IllegalArgumentException naming the valid names when {@code name} is none of them
      */
+    @JsonCreator
     public static HeadType fromName(String name) {
         return CliNames.parse(values(), HeadType::cliName, "projection head", name);
     }
@@ -31,6 +35,7 @@ public enum HeadType {
      *
      * @return {@code mlp} or {@code linear}
      */
+    @JsonValue
     public String cliName() {
         return cliName;
     }

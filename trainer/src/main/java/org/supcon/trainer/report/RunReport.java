@@ -17,7 +17,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.supcon.trainer.runs.Gate;
+import org.supcon.trainer.pipeline.Gate;
 
 import org.supcon.trainer.train.TrainResult;
 

@@ -26,10 +26,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.supcon.trainer.report.RunReport;
-import org.supcon.trainer.runs.InvalidSettingsException;
-import org.supcon.trainer.runs.RunConflictException;
-import org.supcon.trainer.runs.RunSettings;
-import org.supcon.trainer.runs.RunStatus;
+import org.supcon.trainer.settings.InvalidSettingsException;
+import org.supcon.trainer.pipeline.RunConflictException;
+import org.supcon.trainer.settings.RunSettings;
+import org.supcon.trainer.pipeline.RunStatus;
 import org.supcon.trainer.service.TrainingRunService;
 
 /** {@code /training-runs}: start, watch, cancel training runs and read their reports. */
@@ -50,9 +50,9 @@ public class TrainingRunResource {
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a training run over a snapshot of the dataset cache",
-            description = "Settings as the train flags in camelCase (" + "method, encoder, epochs, batchSize, learningRate, temperature,"
-                    + " seed, minCropScale, linearEpochs, linearLearningRate, validationFraction, testFraction, loaderWorkers);"
-                    + " missing ones come from trainer.runs.*.")
+            description = "Any of the run settings, as the train options in camelCase (method, encoder, epochs, batchSize,"
+                    + " learningRate, ...: every component of RunSettings, listed in the README); missing ones come from"
+                    + " trainer.runs.*. An unknown field or a bad value is a 400 naming the field.")
     @RequestBody(description = "run settings, e.g. {\"epochs\": 1, \"batchSize\": 128}; may be empty")
     @APIResponse(responseCode = "202", description = "accepted; Location names the run")
     @APIResponse(responseCode = "400", description = "a setting is invalid or unknown: {\"error\": \"<field>: ...\", \"field\": \"<field>\"}")
@@ -61,7 +61,7 @@ public class TrainingRunResource {
         RunSettings settings;
         try {
             JsonNode node = body == null || body.isBlank() ? null : JSON.readTree(body);
-            settings = RunSettings.fromJson(node, runs.defaults());
+            settings = runs.settings(node);
         } catch (JsonProcessingException e) {
             return error(400, Map.of("error", "the body is not valid JSON: " + e.getOriginalMessage()));
         } catch (InvalidSettingsException e) {

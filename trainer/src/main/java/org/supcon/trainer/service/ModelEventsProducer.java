@@ -18,7 +18,7 @@ import org.supcon.trainer.config.KafkaClientConfig;
 import org.supcon.trainer.config.TrainerConfig;
 import org.supcon.trainer.mapping.ModelPublishedMapper;
 import org.supcon.trainer.repository.PublishedVersion;
-import org.supcon.trainer.runs.ModelEvents;
+import org.supcon.trainer.pipeline.ModelEvents;
 
 /**
  * Sends {@code ModelPublished} to {@code trainer.topics.model-events}, keyed by model name, with an

@@ -18,15 +18,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.supcon.trainer.config.TrainerConfig;
+import org.supcon.trainer.settings.RunSettings;
+import org.supcon.trainer.settings.SettingsBinding;
 import org.supcon.trainer.repository.ModelRepository;
-import org.supcon.trainer.runs.DeviceChoice;
-import org.supcon.trainer.runs.Gate;
-import org.supcon.trainer.runs.RunManager;
-import org.supcon.trainer.runs.RunSettings;
-import org.supcon.trainer.runs.RunState;
-import org.supcon.trainer.runs.RunStatus;
-import org.supcon.trainer.runs.TriggerPolicy;
+import org.supcon.trainer.pipeline.DeviceChoice;
+import org.supcon.trainer.pipeline.Gate;
+import org.supcon.trainer.pipeline.RunManager;
+import org.supcon.trainer.pipeline.RunState;
+import org.supcon.trainer.pipeline.RunStatus;
+import org.supcon.trainer.pipeline.TriggerPolicy;
 
 /**
  * The service's training runs: a {@link RunManager} wired to the configuration, the dataset cache,
@@ -46,6 +49,8 @@ public class TrainingRunService {
     private final Map<RunState, Counter> ended = new ConcurrentHashMap<>();
     private volatile RunManager manager;
     private volatile TriggerPolicy trigger;
+    /** The configured defaults of every setting, unresolved (a warm-up left unset follows the run's epochs). */
+    private final ObjectNode defaults;
 
     private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
 
@@ -54,6 +59,7 @@ public class TrainingRunService {
         this.store = store;
         this.events = events;
         this.registry = registry;
+        this.defaults = SettingsBinding.defaults(config.runs());
     }
 
     void onStart(@Observes StartupEvent event) throws IOException {
@@ -89,10 +95,10 @@ public class TrainingRunService {
             Device device = DeviceChoice.choose(setting, gpus);
             LOG.infof("training device: %s (trainer.device=%s; DJL %s engine %s sees %d GPU(s))", device,
                     setting.name().toLowerCase(), Engine.getDjlVersion(), Engine.getInstance().getVersion(), gpus);
-            RunSettings defaults = defaults(config.runs());
+            RunSettings resolved = SettingsBinding.bind(defaults);
             RunManager m = new RunManager(new RunManager.Options(config.dataDir().resolve("runs"), config.modelName(),
                     new ModelRepository(config.modelRepository()), new Gate(config.gate().enabled(), config.gate().tolerance()),
-                    defaults, device), () -> store.cache().identifiedSnapshot(null, null), events);
+                    resolved, device), () -> store.cache().identifiedSnapshot(null, null), events);
             m.observe(this::observe);
             registerMetrics();
             manager = m;
@@ -100,10 +106,14 @@ public class TrainingRunService {
         return manager;
     }
 
-    static RunSettings defaults(TrainerConfig.Runs r) {
-        return new RunSettings(r.method(), r.encoder(), r.epochs(), r.batchSize(), r.learningRate(), r.temperature(), r.seed(),
-                r.minCropScale(), r.linearEpochs(), r.linearLearningRate(), r.validationFraction(), r.testFraction(),
-                r.loaderWorkers());
+    /**
+     * The settings of a run started with {@code body} (a JSON object of overrides; null for none)
+     * over the configured defaults.
+     *
+     * @throws org.supcon.trainer.settings.InvalidSettingsException naming the field at fault
+     */
+    public RunSettings settings(JsonNode body) {
+        return SettingsBinding.bind(defaults, body);
     }
 
     public RunStatus start(RunSettings settings) {
@@ -113,10 +123,6 @@ public class TrainingRunService {
             t.runStarted();
         }
         return s;
-    }
-
-    public RunSettings defaults() {
-        return manager().options().defaults();
     }
 
     public List<RunStatus> list() {

@@ -1,6 +1,7 @@
 package org.supcon.trainer.train;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -25,14 +26,15 @@ public final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
-    public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double lr, double ips, double eta) {
+    public void onStep(Step p) {
         long now = System.nanoTime();
-        if (now - lastPrint < intervalNanos && step != stepsPerEpoch) {
+        if (now - lastPrint < intervalNanos && p.step() != p.stepsPerEpoch()) {
             return;
         }
         lastPrint = now;
         String line = String.format(Locale.ROOT, "epoch %d/%d %s %d/%d  loss %.4f  lr %.4f  %.0f img/s  ETA %s",
-                epoch, epochs, bar(step, stepsPerEpoch), step, stepsPerEpoch, loss, lr, ips, duration(eta));
+                p.epoch(), p.epochs(), bar(p.step(), p.stepsPerEpoch()), p.step(), p.stepsPerEpoch(), p.loss(),
+                p.learningRate(), p.imagesPerSecond(), duration(p.etaSeconds()));
         if (interactive) {
             out.print("\r" + line + "   ");
         } else {
@@ -55,7 +57,11 @@ public final class ConsoleProgress implements ProgressListener {
     }
 
     @Override
-    public void onPhase(String message) {
+    public void onResumed(int completedEpochs, int epochs, Path checkpoint) {
+        line("resuming from " + checkpoint + " after epoch " + completedEpochs + " of " + epochs);
+    }
+
+    private void line(String message) {
         out.println(message);
         out.flush();
     }

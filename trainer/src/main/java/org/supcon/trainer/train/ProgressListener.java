@@ -1,26 +1,37 @@
 package org.supcon.trainer.train;
 
-/** Receives a run's progress; the console, a REST endpoint or a test may listen. */
+import java.nio.file.Path;
+
+/** Receives a training run's progress as typed events; the console, the service's run state or a test may listen. */
 public interface ProgressListener {
 
     /**
      * One training step finished.
      *
      * @param epoch 1-based
+     * @param epochs first-stage epochs of the run
      * @param step 1-based step within the epoch
      * @param stepsPerEpoch steps in each epoch
-     * @param loss this step's loss
+     * @param loss mean loss of the epoch so far
      * @param learningRate the rate used by this step
      * @param imagesPerSecond original images per second over the epoch so far
      * @param etaSeconds estimated time left for the first stage
      */
-    default void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double learningRate,
+    record Step(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double learningRate,
             double imagesPerSecond, double etaSeconds) {}
+
+    default void onStep(Step step) {}
 
     default void onEpoch(EpochStats stats, int epochs) {}
 
-    /** A phase of the run starts or ends (data loading, resume, linear stage, evaluation). */
-    default void onPhase(String message) {}
+    /** The run continues from {@code checkpoint}, written after {@code completedEpochs} of {@code epochs}. */
+    default void onResumed(int completedEpochs, int epochs, Path checkpoint) {}
+
+    /** The linear classifier starts training on the frozen encoder's features of {@code trainImages}. */
+    default void onLinearProbe(int trainImages) {}
+
+    /** The final evaluation on {@code testImages} starts. */
+    default void onEvaluation(int testImages) {}
 
     ProgressListener NONE = new ProgressListener() {};
 }

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.supcon.trainer.augment.ViewBatch;
 import org.supcon.trainer.data.ImageGeometry;
 import org.supcon.trainer.data.ImageSet;
 import org.supcon.trainer.model.SupConNet;
+import org.supcon.trainer.settings.RunSettings;
 
 /**
  * One training run: the first stage (SupCon, SimCLR or the cross-entropy baseline, all with
@@ -37,8 +39,14 @@ import org.supcon.trainer.model.SupConNet;
  */
 public final class TrainingRun {
 
-    /** The images of one run. */
-    public record Data(ImageSet train, ImageSet validation, ImageSet test, String description) {
+    /**
+     * The images of one run.
+     *
+     * @param dataset the source's name ({@code fashion-mnist}, a folder, {@code dataset-cache}); a
+     *     checkpoint resumes only over the same one
+     * @param description a line on the source for the summary and the provenance
+     */
+    public record Data(ImageSet train, ImageSet validation, ImageSet test, String dataset, String description) {
         public Data {
             Objects.requireNonNull(train, "train");
             if (!train.geometry().equals(test.geometry()) || !train.labelNames().equals(test.labelNames())) {
@@ -47,22 +55,28 @@ public final class TrainingRun {
         }
     }
 
-    /** The trained model: the network (encoder + head or classifier) and, after the linear stage, its classifier. */
-    public record Trained(SupConNet net, LinearClassifier classifier) {}
+    /**
+     * The trained model and what the run measured: the network (encoder + head or classifier)
+     * and, after the linear stage, its classifier.
+     */
+    public record Trained(SupConNet net, LinearClassifier classifier, TrainResult result) {}
 
     private static final int EVAL_BATCH = 500;
     private static final int KNN_REFERENCE = 5000;
     private static final int KNN_QUERIES = 2000;
 
-    private final TrainSettings settings;
+    private final RunSettings settings;
     private final Data data;
+    private final Path output;
     private final ProgressListener listener;
     private int stopAfterEpochs = Integer.MAX_VALUE;
     private java.util.function.BooleanSupplier stopRequested = () -> false;
 
-    public TrainingRun(TrainSettings settings, Data data, ProgressListener listener) {
-        this.settings = settings;
-        this.data = data;
+    /** A run of {@code settings} over {@code data}, keeping its checkpoint in {@code output/checkpoint}. */
+    public TrainingRun(RunSettings settings, Data data, Path output, ProgressListener listener) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.data = Objects.requireNonNull(data, "data");
+        this.output = Objects.requireNonNull(output, "output");
         this.listener = listener == null ? ProgressListener.NONE : listener;
     }
 
@@ -99,10 +113,13 @@ public final class TrainingRun {
         }
     }
 
-    /** Runs both stages and returns the result; {@code into} receives the trained model. */
-    public TrainResult run(NDManager manager, java.util.function.Consumer<Trained> into) throws IOException {
+    /**
+     * Runs both stages and returns the trained model with its result; null when
+     * {@link #stopAfterEpochs} ended it early on purpose (the checkpoint holds the state).
+     */
+    public Trained run(NDManager manager) throws IOException {
         long wallStart = System.nanoTime();
-        TrainSettings s = settings;
+        RunSettings s = settings;
         ImageGeometry g = data.train().geometry();
         int classes = data.train().numClasses();
         Engine.getInstance().setRandomSeed((int) s.seed());
@@ -134,13 +151,14 @@ public final class TrainingRun {
         AugmentSettings aug = AugmentSettings.supconDefaults().withMinScale(s.minCropScale());
         Augmenter augmenter = new Augmenter(aug);
 
-        Checkpoint checkpoint = new Checkpoint(s.output().resolve("checkpoint"));
+        Checkpoint checkpoint = new Checkpoint(output.resolve("checkpoint"));
+        Map<String, Object> identity = s.weightsIdentity(data.dataset());
         List<EpochStats> history = new ArrayList<>();
         int startEpoch = 0;
         long step = 0;
         if (checkpoint.exists()) {
             Checkpoint.State state = checkpoint.load(net, optimizer, manager);
-            Map<String, Object> now = jsonRoundTrip(s.asMap());
+            Map<String, Object> now = jsonRoundTrip(identity);
             if (!now.equals(state.settings())) {
                 throw new IllegalStateException("the checkpoint in " + checkpoint.file() + " was written with other settings ("
                         + difference(state.settings(), now) + "); use another --output or delete it");
@@ -148,7 +166,7 @@ public final class TrainingRun {
             startEpoch = state.completedEpochs();
             step = state.globalStep();
             history.addAll(state.history());
-            listener.onPhase("resuming from " + checkpoint.file() + " after epoch " + startEpoch + " of " + s.epochs());
+            listener.onResumed(startEpoch, s.epochs(), checkpoint.file());
         }
 
         long trainNanos = 0;
@@ -180,7 +198,7 @@ public final class TrainingRun {
                             float value = l.getFloat();
                             if (!Float.isFinite(value)) {
                                 throw new IllegalStateException("loss is " + value + " at epoch " + (epoch + 1) + " step " + (i + 1)
-                                        + " (learning rate " + lr + "); lower --learning-rate");
+                                        + " (learning rate " + lr + "); lower the learning rate");
                             }
                             lossSum += value;
                         }
@@ -191,7 +209,7 @@ public final class TrainingRun {
                     double elapsed = (System.nanoTime() - epochStart) / 1e9;
                     double ips = (double) i * batch / elapsed;
                     double eta = ((double) (s.epochs() - epoch) * stepsPerEpoch - i) * batch / ips;
-                    listener.onStep(epoch + 1, s.epochs(), i, stepsPerEpoch, value(lossSum, i), lr, ips, eta);
+                    listener.onStep(new ProgressListener.Step(epoch + 1, s.epochs(), i, stepsPerEpoch, value(lossSum, i), lr, ips, eta));
                 }
                 epochWait = loader.waitNanos();
             }
@@ -209,7 +227,7 @@ public final class TrainingRun {
             EpochStats stats = new EpochStats(epoch + 1, lossSum / stepsPerEpoch, lr, ips,
                     epochWait / 1e9 / epochTrainSeconds, valAcc, (System.nanoTime() - epochStart) / 1e9);
             history.add(stats);
-            checkpoint.save(new Checkpoint.State(epoch + 1, step, s.asMap(), history), net, optimizer, manager);
+            checkpoint.save(new Checkpoint.State(epoch + 1, step, identity, history), net, optimizer, manager);
             listener.onEpoch(stats, s.epochs());
         }
         if (history.size() < s.epochs()) {
@@ -222,32 +240,29 @@ public final class TrainingRun {
         Features testOut;
         Features valOut;
         if (s.contrastive()) {
-            listener.onPhase("linear stage: features of " + n + " training images from the frozen encoder");
+            listener.onLinearProbe(n);
             Features trainFeatures = encode(net, ps, manager, data.train(), true);
             classifier = LinearProbe.train(manager, trainFeatures, classes, new LinearProbe.Settings(
                     s.linearEpochs(), 256, s.linearLearningRate(), 0.9, 1e-4, s.seed()));
             checkStop("before the final evaluation");
-            listener.onPhase("linear stage: evaluating on " + data.test().size() + " test images");
+            listener.onEvaluation(data.test().size());
             testOut = classifier.apply(encode(net, ps, manager, data.test(), true));
             valOut = data.validation().size() > 0 ? classifier.apply(encode(net, ps, manager, data.validation(), true)) : null;
         } else {
-            listener.onPhase("evaluating on " + data.test().size() + " test images");
+            listener.onEvaluation(data.test().size());
             testOut = encode(net, ps, manager, data.test(), false);
             valOut = data.validation().size() > 0 ? encode(net, ps, manager, data.validation(), false) : null;
         }
         double linearSeconds = (System.nanoTime() - linearStart) / 1e9;
         int[] predicted = testOut.argmax();
-        if (into != null) {
-            into.accept(new Trained(net, classifier));
-        }
-        return new TrainResult(
+        return new Trained(net, classifier, new TrainResult(
                 s.method().cliName(), s.encoder().cliName(), s.epochs(),
                 testOut.accuracy(), valOut == null ? Double.NaN : valOut.accuracy(),
                 median(throughputs), trainNanos == 0 ? 0 : (double) waitNanos / trainNanos,
                 (System.nanoTime() - wallStart) / 1e9, trainNanos / 1e9, linearSeconds,
                 n, data.validation().size(), data.test().size(), startEpoch, parameterCount,
                 data.train().labelNames(), Metrics.confusion(predicted, testOut.labels(), classes),
-                history, s.asMap(), environment(manager.getDevice()));
+                history, s.asMap(), environment(manager.getDevice())));
     }
 
     /** kNN accuracy of encoder features (contrastive) or the classifier's accuracy (ce) on the validation split. */

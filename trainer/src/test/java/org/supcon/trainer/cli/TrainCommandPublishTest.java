@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.supcon.trainer.settings.TestSettings;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.repository.ModelRepository;
@@ -56,11 +57,12 @@ class TrainCommandPublishTest {
         Path data = imageFolder(tmp.resolve("images"), 40);
         Path repo = tmp.resolve("models");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        TrainCommand cmd = new TrainCommand(new PrintStream(console, true));
+        PrintStream stdout = new PrintStream(console, true);
         for (int run = 1; run <= 2; run++) {
-            cmd.run(List.of("--dataset", data.toString(), "--epochs", "3", "--batch-size", "16", "--projection-dim", "16",
+            int status = TrainCommandTest.cli(TestSettings.config(Map.of()), stdout).execute("train","--dataset", data.toString(), "--epochs", "3", "--batch-size", "16", "--projection-dim", "16",
                     "--validation-fraction", "0.1", "--linear-epochs", "10", "--output", tmp.resolve("run" + run).toString(),
-                    "--model-repository", repo.toString(), "--model-name", "bands", "--seed", Integer.toString(run)));
+                    "--model-repository", repo.toString(), "--model-name", "bands", "--seed", Integer.toString(run));
+            assertEquals(0, status, console.toString());
         }
         ModelRepository repository = new ModelRepository(repo);
         assertEquals(List.of(1L, 2L), repository.versions("bands"), console.toString());

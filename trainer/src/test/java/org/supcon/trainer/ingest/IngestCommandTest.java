@@ -24,8 +24,8 @@ class IngestCommandTest {
     void badArgumentsNameTheProblem() {
         assertMessage("--dataset is required");
         assertMessage("--dataset is required", "--limit", "5");
-        assertMessage("unknown option --limits", "--dataset", "fashion-mnist", "--limits", "5");
-        assertMessage("--limit needs a whole number, got 'many'", "--dataset", "fashion-mnist", "--limit", "many");
+        assertMessage("Unknown options: '--limits'", "--dataset", "fashion-mnist", "--limits", "5");
+        assertMessage("Invalid value for option '--limit': 'many' is not an int", "--dataset", "fashion-mnist", "--limit", "many");
         assertMessage("--limit must not be negative, got -1", "--dataset", "fashion-mnist", "--limit", "-1");
         assertMessage("--split needs one of train, test, all, got 'val'", "--dataset", "fashion-mnist", "--split", "val");
         assertMessage("--split train applies to fashion-mnist only", "--dataset", "/data/photos", "--split", "train");

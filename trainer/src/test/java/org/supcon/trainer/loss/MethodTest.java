@@ -27,7 +27,7 @@ class MethodTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Method.fromName("supcon_in"));
         assertEquals(
-                "unknown method 'supcon_in', valid names: supcon, supcon-in, simclr, ce",
+                "unknown method 'supcon_in', expected one of: supcon, supcon-in, simclr, ce",
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Method.fromName(null));
     }

@@ -48,7 +48,7 @@ import org.supcon.proto.v1.ModelPublished;
 import org.supcon.trainer.repository.ModelCard;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
-import org.supcon.trainer.runs.SyntheticSamples;
+import org.supcon.trainer.pipeline.SyntheticSamples;
 import org.supcon.trainer.service.DatasetStore;
 import org.supcon.trainer.service.SamplesAppended;
 

@@ -15,25 +15,32 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.trainer.loss.Method;
-import org.supcon.trainer.model.EncoderType;
-import org.supcon.trainer.model.HeadType;
+import org.supcon.trainer.settings.RunSettings;
+import org.supcon.trainer.settings.TestSettings;
 
 class TrainingRunTest {
 
-    private static TrainSettings settings(Method method, int epochs, Path out) {
-        return new TrainSettings("synthetic", method, EncoderType.SMALL_RESNET, HeadType.MLP, 32, epochs, 32, 2,
-                0.05, 0.9, 1e-4, 0.5, 0.1, 0.07, 3L, 0, 0.0, 0.5, 20, 0.1, 1, 1, out);
+    private static RunSettings settings(Method method, int epochs) {
+        return TestSettings.of("method", method.cliName(), "encoder", "small-resnet", "head", "mlp", "projectionDim", 32,
+                "epochs", epochs, "batchSize", 32, "views", 2, "learningRate", 0.05, "momentum", 0.9, "weightDecay", 1e-4,
+                "warmupEpochs", 0.5, "temperature", 0.1, "baseTemperature", 0.07, "seed", 3, "limit", 0,
+                "validationFraction", 0.0, "minCropScale", 0.5, "linearEpochs", 20, "linearLearningRate", 0.1,
+                "evalEvery", 1, "loaderWorkers", 1);
+    }
+
+    private static TrainingRun run(Method method, int epochs, Path out, ProgressListener listener) {
+        return new TrainingRun(settings(method, epochs), data(), out, listener);
     }
 
     private static TrainingRun.Data data() {
         return new TrainingRun.Data(SyntheticImages.make(32, 1), SyntheticImages.make(4, 2).head(0),
-                SyntheticImages.make(20, 3), "synthetic bands");
+                SyntheticImages.make(20, 3), "synthetic", "synthetic bands");
     }
 
     @Test
     void supconSeparatesSeparableClasses(@TempDir Path dir) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TrainResult r = new TrainingRun(settings(Method.SUPCON, 4, dir), data(), null).run(m, null);
+            TrainResult r = run(Method.SUPCON, 4, dir, null).run(m).result();
             assertTrue(r.testAccuracy() >= 0.9, "test accuracy " + r.testAccuracy());
             assertTrue(r.history().get(3).loss() < r.history().get(0).loss(), "loss did not fall: " + r.history());
             assertEquals(60, r.testImages());
@@ -43,7 +50,7 @@ class TrainingRunTest {
     @Test
     void crossEntropyBaselineSeparatesThemToo(@TempDir Path dir) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            TrainResult r = new TrainingRun(settings(Method.CE, 4, dir), data(), null).run(m, null);
+            TrainResult r = run(Method.CE, 4, dir, null).run(m).result();
             assertTrue(r.testAccuracy() >= 0.9, "test accuracy " + r.testAccuracy());
         }
     }
@@ -53,18 +60,16 @@ class TrainingRunTest {
         List<float[]> straight = new ArrayList<>();
         List<float[]> resumed = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            new TrainingRun(settings(Method.SUPCON, 3, dir.resolve("a")), data(), null)
-                    .run(m, t -> straight.addAll(weights(t)));
+            straight.addAll(weights(run(Method.SUPCON, 3, dir.resolve("a"), null).run(m)));
         }
         try (NDManager m = NDManager.newBaseManager()) {
             // "killed" after the first epoch: only the checkpoint survives
-            assertNull(new TrainingRun(settings(Method.SUPCON, 3, dir.resolve("b")), data(), null)
-                    .stopAfterEpochs(1).run(m, t -> resumed.add(new float[] {-1})));
+            assertNull(run(Method.SUPCON, 3, dir.resolve("b"), null).stopAfterEpochs(1).run(m));
         }
-        assertTrue(resumed.isEmpty());
         try (NDManager m = NDManager.newBaseManager()) {
-            TrainResult r = new TrainingRun(settings(Method.SUPCON, 3, dir.resolve("b")), data(), null)
-                    .run(m, t -> resumed.addAll(weights(t)));
+            TrainingRun.Trained t = run(Method.SUPCON, 3, dir.resolve("b"), null).run(m);
+            resumed.addAll(weights(t));
+            TrainResult r = t.result();
             assertEquals(1, r.resumedFromEpoch());
             assertEquals(3, r.history().size());
         }
@@ -80,7 +85,7 @@ class TrainingRunTest {
         boolean[] stop = new boolean[1];
         ProgressListener listener = new ProgressListener() {
             @Override
-            public void onStep(int epoch, int epochs, int step, int stepsPerEpoch, double loss, double lr, double ips, double eta) {
+            public void onStep(Step step) {
                 steps[0]++;
             }
 
@@ -91,12 +96,12 @@ class TrainingRunTest {
         };
         try (NDManager m = NDManager.newBaseManager()) {
             TrainingRun.RunStoppedException e = assertThrows(TrainingRun.RunStoppedException.class,
-                    () -> new TrainingRun(settings(Method.SUPCON, 3, dir), data(), listener).stopWhen(() -> stop[0]).run(m, null));
+                    () -> run(Method.SUPCON, 3, dir, listener).stopWhen(() -> stop[0]).run(m));
             assertTrue(e.getMessage().contains("epoch 2 step 1"), e.getMessage());
         }
         assertEquals(3, steps[0], "one epoch of 96 images in batches of 32, then no further step");
         try (NDManager m = NDManager.newBaseManager()) {
-            TrainResult r = new TrainingRun(settings(Method.SUPCON, 3, dir), data(), null).run(m, null);
+            TrainResult r = run(Method.SUPCON, 3, dir, null).run(m).result();
             assertEquals(1, r.resumedFromEpoch());
         }
     }
@@ -104,11 +109,11 @@ class TrainingRunTest {
     @Test
     void checkpointFromOtherSettingsIsRefused(@TempDir Path dir) throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
-            new TrainingRun(settings(Method.SUPCON, 2, dir), data(), null).stopAfterEpochs(1).run(m, null);
+            run(Method.SUPCON, 2, dir, null).stopAfterEpochs(1).run(m);
         }
         try (NDManager m = NDManager.newBaseManager()) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> new TrainingRun(settings(Method.SUPCON, 3, dir), data(), null).run(m, null));
+                    () -> run(Method.SUPCON, 3, dir, null).run(m));
             assertTrue(e.getMessage().contains("epochs: 2 -> 3"), e.getMessage());
         }
     }

@@ -1,0 +1,69 @@
+package org.supcon.trainer.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.supcon.trainer.repository.PublishedVersion;
+import org.supcon.trainer.train.EpochStats;
+import org.supcon.trainer.train.TrainResult;
+
+/**
+ * A run's {@code summary.json}: the result, per-epoch history, the export and the settings and
+ * environment that produced them. Accuracies a run did not measure are null, never NaN.
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record RunSummary(String method, String encoder, int epochs, double testAccuracy, Double validationAccuracy,
+        double imagesPerSecond, double dataWaitShare, double wallSeconds, double trainSeconds, double linearSeconds,
+        int trainImages, int validationImages, int testImages, int resumedFromEpoch, long parameters,
+        List<String> labels, int[][] confusionMatrix, List<Epoch> history, @JsonInclude(JsonInclude.Include.NON_NULL) Onnx onnx, Map<String, Object> settings,
+        Map<String, String> environment) {
+
+    public static final String FILE = "summary.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** One epoch of the first stage. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Epoch(int epoch, double loss, double learningRate, double imagesPerSecond, double dataWaitShare,
+            Double validationAccuracy, double seconds) {
+
+        static Epoch of(EpochStats h) {
+            return new Epoch(h.epoch(), h.loss(), h.learningRate(), h.imagesPerSecond(), h.dataWaitShare(),
+                    orNull(h.validationAccuracy()), h.seconds());
+        }
+    }
+
+    /** The exported ONNX file, its parity check against DJL and the version it became. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Onnx(String file, int sizeBytes, double exportSeconds, double parityMaxEmbeddingDiff,
+            double parityMaxLogitDiff, double parityArgmaxAgreement, String modelName, Long modelVersion,
+            String modelDirectory) {
+
+        static Onnx of(Publisher.Outcome x) {
+            PublishedVersion v = x.published();
+            return new Onnx(x.runModel().toString(), x.sizeBytes(), x.exportSeconds(), x.parity().maxEmbeddingDiff(),
+                    x.parity().maxLogitDiff(), x.parity().argmaxAgreement(), v == null ? null : v.name(),
+                    v == null ? null : v.version(), v == null ? null : v.directory().toString());
+        }
+    }
+
+    /** The summary of {@code r}; {@code exported} is null before the export. */
+    public static RunSummary of(TrainResult r, Publisher.Outcome exported) {
+        return new RunSummary(r.method(), r.encoder(), r.epochs(), r.testAccuracy(), orNull(r.validationAccuracy()),
+                r.imagesPerSecond(), r.dataWaitShare(), r.wallSeconds(), r.trainSeconds(), r.linearSeconds(),
+                r.trainImages(), r.validationImages(), r.testImages(), r.resumedFromEpoch(), r.parameters(), r.labels(),
+                r.confusionMatrix(), r.history().stream().map(Epoch::of).toList(),
+                exported == null ? null : Onnx.of(exported), r.settings(), r.environment());
+    }
+
+    public void write(Path file) throws IOException {
+        JSON.writeValue(file.toFile(), this);
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+}
