@@ -29,28 +29,20 @@ public record OnnxGraph(
         outputs = List.copyOf(outputs);
     }
 
-    /** ONNX {@code TensorProto.DataType} values this exporter uses. */
+    /**
+     * The ONNX {@code TensorProto.DataType}s this exporter uses; {@link OnnxModelWriter} maps
+     * them to the schema's numbers.
+     */
     public enum ElemType {
         /** 32-bit float. */
-        FLOAT(1, 4),
+        FLOAT(4),
         /** 64-bit signed integer. */
-        INT64(7, 8);
+        INT64(8);
 
-        private final int code;
         private final int bytes;
 
-        ElemType(int code, int bytes) {
-            this.code = code;
+        ElemType(int bytes) {
             this.bytes = bytes;
-        }
-
-        /**
-         * The {@code TensorProto.DataType} number.
-         *
-         * @return 1 for float, 7 for int64
-         */
-        public int code() {
-            return code;
         }
 
         /**

@@ -7,8 +7,9 @@
  * org.supcon.trainer.export.OnnxExporter} walks the block tree and refuses any block it does not
  * know ({@link org.supcon.trainer.export.UnsupportedBlockException}), {@link
  * org.supcon.trainer.export.OnnxGraphBuilder} collects nodes and weights with unique names, and
- * {@link org.supcon.trainer.export.OnnxModelWriter} encodes the protobuf by hand (no generated
- * code). {@link org.supcon.trainer.export.ModelMetadata} holds the labels, geometry and provenance
+ * {@link org.supcon.trainer.export.OnnxModelWriter} encodes it with the protoc-generated messages
+ * of {@code src/main/onnx-proto/onnx_subset.proto} (package {@code
+ * org.supcon.trainer.export.onnx}), the subset of onnx.proto it writes. {@link org.supcon.trainer.export.ModelMetadata} holds the labels, geometry and provenance
  * written into {@code metadata_props}, and {@link org.supcon.trainer.export.ParityCheck} compares
  * the export with the DJL network in ONNX Runtime before anyone trusts it.
  */

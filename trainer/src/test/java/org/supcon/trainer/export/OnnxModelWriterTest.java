@@ -2,13 +2,17 @@ package org.supcon.trainer.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.supcon.trainer.export.OnnxGraph.Attribute;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;
+import org.supcon.trainer.export.onnx.Onnx.AttributeProto.AttributeType;
+import org.supcon.trainer.export.onnx.Onnx.ModelProto;
+import org.supcon.trainer.export.onnx.Onnx.StringStringEntryProto;
+import org.supcon.trainer.export.onnx.Onnx.TensorProto;
 
 class OnnxModelWriterTest {
 
@@ -73,5 +81,32 @@ class OnnxModelWriterTest {
                         + " m.graph.input[0].type.tensor_type.shape.dim[0].dim_param)",
                 file.toString());
         assertEquals("supcon 17 8 SAME_UPPER [3, 3] 0.2 7 N", summary);
+    }
+
+    /** What the writer promises, read back with the same schema: ONNX readers rely on each. */
+    @Test
+    void theSchemaReadsBackVersionsTypedAttributesLittleEndianDataAndOrderedMetadata()
+            throws Exception {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("read-back");
+        String x = g.input("x", ElemType.FLOAT, Dim.param("N"), Dim.of(2));
+        String s = g.initializer("s", new long[] {2}, new float[] {1.5f, -2});
+        g.nodeWithOutput("Mul", "mul", "y", List.of(x, s), Attribute.of("k", 3L));
+        g.output("y", ElemType.FLOAT, Dim.param("N"), Dim.of(2));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("z", "1");
+        metadata.put("a", "2");
+        ModelProto model = ModelProto.parseFrom(OnnxModelWriter.write(g.build(), metadata, null));
+        assertEquals(List.of(8L, 17L, 1), List.of(model.getIrVersion(),
+                model.getOpsetImport(0).getVersion(), model.getOpsetImportCount()));
+        assertFalse(model.hasDocString());
+        assertEquals(List.of("z", "a"), model.getMetadataPropsList().stream()
+                .map(StringStringEntryProto::getKey).toList());
+        assertEquals(AttributeType.INT, model.getGraph().getNode(0).getAttribute(0).getType());
+        TensorProto init = model.getGraph().getInitializer(0);
+        assertEquals(TensorProto.DataType.FLOAT_VALUE, init.getDataType());
+        ByteBuffer raw = init.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(List.of(1.5f, -2f), List.of(raw.getFloat(), raw.getFloat()));
+        assertEquals("N", model.getGraph().getInput(0).getType().getTensorType().getShape()
+                .getDim(0).getDimParam());
     }
 }
