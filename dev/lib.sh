@@ -71,41 +71,50 @@ build_trainer() {
   (cd "$SUPCON_ROOT" && ./mvnw -B -q -pl trainer -am install -DskipTests) || die "build failed (see the Maven output above)"
 }
 
-# build_all: builds both services (and the inference test classes the demo client runs from)
-# unless they are newer than every source file.
+# build_all: builds both services and the tools jar unless they are newer than every source file.
 build_all() {
-  local stamp="$SUPCON_ROOT/inference/target/test-classes/.demo-built"
+  local stamp="$SUPCON_ROOT/dev/tools/target/.all-built"
   if [ -f "$stamp" ] && [ -f "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" ] &&
-     [ -z "$(find "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/inference/src" "$SUPCON_ROOT"/pom.xml \
-            "$SUPCON_ROOT"/*/pom.xml -newer "$stamp" -print -quit)" ]; then
+     [ -f "$SUPCON_ROOT/inference/target/quarkus-app/quarkus-run.jar" ] && [ -f "$TOOLS_JAR" ] &&
+     [ -z "$(find "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/testing/src" "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/inference/src" \
+            "$SUPCON_ROOT/dev/tools/src" "$SUPCON_ROOT"/pom.xml "$SUPCON_ROOT"/*/pom.xml "$SUPCON_ROOT/dev/tools/pom.xml" \
+            -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
-  say "building trainer and inference (first time: Maven downloads the dependencies, a few minutes)"
-  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl proto,trainer,inference install -DskipTests &&
-    ./mvnw -B -ntp -q -pl trainer,inference test-compile dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile="$SUPCON_ROOT/inference/target/test.classpath") || return 1
-  # ONNX Runtime 1.29's Java binding crashes (SIGSEGV in OrtEnvironment) when java.class.path is
-  # longer than ~4 KB, so the jars go into the manifest of a pathing jar, as Surefire does.
-  python3 - "$SUPCON_ROOT/inference/target/test-classpath.jar" "$SUPCON_ROOT/inference/target/test-classes/" \
-    "$SUPCON_ROOT/inference/target/classes/" $(tr ':' ' ' < "$SUPCON_ROOT/inference/target/test.classpath") <<'PY' || return 1
-import sys, zipfile, pathlib
-urls = " ".join(pathlib.Path(p).absolute().as_uri() + ("/" if p.endswith("/") else "") for p in sys.argv[2:])
-line = "Class-Path: " + urls
-wrapped = [line[:70]] + [" " + line[i:i + 69] for i in range(70, len(line), 69)]
-with zipfile.ZipFile(sys.argv[1], "w") as z:
-    z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n" + "\r\n".join(wrapped) + "\r\n\r\n")
-PY
+  say "building trainer, inference and the tools (first time: Maven downloads the dependencies, a few minutes)"
+  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl proto,testing,trainer,inference,dev/tools install -DskipTests) || return 1
   touch "$stamp"
 }
 
-# inference_client CLASS ARGS...: runs a client main from the inference test classes (build_all first).
-inference_client() {
-  java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-    -cp "$SUPCON_ROOT/inference/target/test-classpath.jar" "$@"
+# The tools jar (dev/tools: the token issuer, the demo client, the benchmark clients); its
+# dependencies are in dev/tools/target/lib, named in its manifest.
+TOOLS_JAR="$SUPCON_ROOT/dev/tools/target/supcon-tools.jar"
+
+# build_tools: builds the tools jar unless it is newer than every source file it is made from
+# (the inference service's own build is skipped: only its rate-limiter classes go into the jar).
+# Prints to stderr only, so that `$(dev/token)` captures the token alone.
+build_tools() {
+  if [ -f "$TOOLS_JAR" ] &&
+     [ -z "$(find "$SUPCON_ROOT/dev/tools/src" "$SUPCON_ROOT/dev/tools/pom.xml" "$SUPCON_ROOT/testing/src/main" \
+            "$SUPCON_ROOT/testing/pom.xml" "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/inference/src/main" "$SUPCON_ROOT/pom.xml" \
+            -newer "$TOOLS_JAR" -print -quit)" ]; then
+    return 0
+  fi
+  say "building the tools jar (first time: Maven downloads the dependencies, a few minutes)" >&2
+  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl dev/tools -am package -Dmaven.test.skip=true -Dquarkus.build.skip=true) >&2 ||
+    die "building the tools jar failed (see the Maven output above)"
+}
+
+# tool NAME ARGS...: runs a tool of the tools jar (build_tools or build_all first).
+tool() {
+  java -jar "$TOOLS_JAR" "$@"
 }
 
 # free_port: a TCP port free now on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# port_open PORT: whether something listens on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # start_inference_copy WORKDIR LABEL JAVA_OPTIONS...: one copy of the packaged inference service on the
 # test model repository (Kafka off, its own management port), logging to WORKDIR/LABEL.log; returns
@@ -137,14 +146,20 @@ trainer() {
 }
 
 # ensure_jwt_keys: sets JWT_PRIVATE_KEY / JWT_PUBLIC_KEY to the local development key pair
-# (dev/.state/jwt, made once by dev/Token.java). dev/token issues tokens with it; the services
-# started by dev/ scripts verify them with the public key.
+# (dev/.state/jwt, made once by the tools jar's `token keys`) and builds the tools jar if needed.
+# dev/token issues tokens with it; the services started by dev/ scripts verify them with the public key.
 ensure_jwt_keys() {
   local dir="$SUPCON_ROOT/dev/.state/jwt"
   JWT_PRIVATE_KEY="$dir/privateKey.pem"
   JWT_PUBLIC_KEY="$dir/publicKey.pem"
+  build_tools
   if [ ! -s "$JWT_PRIVATE_KEY" ] || [ ! -s "$JWT_PUBLIC_KEY" ]; then
-    java "$SUPCON_ROOT/dev/Token.java" keys "$dir" >/dev/null || die "could not make the JWT key pair in $dir"
+    tool token keys "$dir" >/dev/null || die "could not make the JWT key pair in $dir"
   fi
   export JWT_PRIVATE_KEY JWT_PUBLIC_KEY
+}
+
+# issue_token ROLES SUBJECT [TTL_SECONDS]: prints a token signed with the development key pair (ensure_jwt_keys first).
+issue_token() {
+  tool token issue --key "$JWT_PRIVATE_KEY" --roles "$1" --subject "$2" --ttl "${3:-3600}"
 }

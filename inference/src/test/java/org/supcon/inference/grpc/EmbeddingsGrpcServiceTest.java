@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.testing.EmbedStreams;
 import org.supcon.inference.testing.Fixtures;
-import org.supcon.trainer.dataset.PngBombs;
+import org.supcon.testing.images.PngBombs;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbedResponse;
 import org.supcon.proto.v1.EmbeddingsGrpc;

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AclBinding;
-import org.supcon.trainer.kafka.KafkaBroker;
-import org.supcon.trainer.kafka.StrimziAcls;
+import org.supcon.testing.kafka.KafkaBroker;
+import org.supcon.testing.kafka.StrimziAcls;
 
 /**
  * A real broker with the model-events topic for a {@code @QuarkusTest}; turns the listener on and

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.testing.ModelRepositoryResource;
-import org.supcon.trainer.dataset.PngBombs;
+import org.supcon.testing.images.PngBombs;
 import org.supcon.inference.testing.TestModels;
 import org.supcon.inference.testing.TestModels.LabeledImage;
 

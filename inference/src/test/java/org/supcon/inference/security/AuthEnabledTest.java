@@ -34,11 +34,11 @@ import org.supcon.inference.testing.ModelRepositoryResource;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbeddingsGrpc;
 import org.supcon.proto.v1.Image;
-import org.supcon.trainer.auth.Tokens;
+import org.supcon.testing.auth.Tokens;
 
 /**
  * inference.auth.enabled=true: REST (ours and OIP v2) and both gRPC services need a bearer token
- * with the role inference-user (tokens from dev/Token.java). No or a bad token -> 401 /
+ * with the role inference-user (tokens from the users' issuer, via testing auth/Tokens). No or a bad token -> 401 /
  * UNAUTHENTICATED, another role -> 403 / PERMISSION_DENIED, the right one is served; health and
  * metrics answer on the management port without a token.
  */

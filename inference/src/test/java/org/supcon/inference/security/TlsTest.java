@@ -36,8 +36,8 @@ import org.supcon.inference.testing.ModelRepositoryResource;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbeddingsGrpc;
 import org.supcon.proto.v1.Image;
-import org.supcon.trainer.auth.TestCertificates;
-import org.supcon.trainer.auth.Tokens;
+import org.supcon.testing.auth.TestCertificates;
+import org.supcon.testing.auth.Tokens;
 
 /**
  * TLS by configuration, the way the Kubernetes deployment turns it on: the default TLS

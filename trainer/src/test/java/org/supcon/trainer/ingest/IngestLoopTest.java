@@ -42,12 +42,12 @@ import org.supcon.proto.v1.LabeledImage;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.data.ImageSet;
 import org.supcon.trainer.dataset.DatasetCache;
-import org.supcon.trainer.dataset.PngBombs;
+import org.supcon.testing.images.PngBombs;
 import org.supcon.trainer.dataset.RecordValidator;
 import org.supcon.trainer.dataset.Sample;
 import org.supcon.trainer.dataset.Validation;
 import org.supcon.trainer.dataset.ValidationLimits;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 
 /** The dataset consumer's loop against a real broker: ingest, consume, cache, DLQ, restart, rebuild. */
 class IngestLoopTest {

@@ -24,7 +24,7 @@ import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.data.ImageSet;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 
 /** {@code ingest} against a real broker, read back with a plain consumer. */
 class IngestToKafkaTest {

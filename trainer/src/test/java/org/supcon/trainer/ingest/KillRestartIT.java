@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.data.ImageGeometry;
 import org.supcon.trainer.dataset.DatasetCache;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 
 /**
  * The packaged trainer killed with {@code kill -9} half way through 10,000 records and started

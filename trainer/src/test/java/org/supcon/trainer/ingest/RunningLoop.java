@@ -17,7 +17,7 @@ import org.supcon.trainer.dataset.DatasetCache;
 import org.supcon.trainer.dataset.RecordValidator;
 import org.supcon.trainer.dataset.Validation;
 import org.supcon.trainer.dataset.ValidationLimits;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 
 /**
  * An {@link IngestLoop} with the real clients against a test broker, on its own thread, with its

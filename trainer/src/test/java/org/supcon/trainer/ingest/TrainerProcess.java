@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.supcon.trainer.auth.Tokens;
-import org.supcon.trainer.kafka.Ports;
+import org.supcon.testing.auth.Tokens;
+import org.supcon.testing.Ports;
 
 /**
  * The packaged trainer ({@code target/quarkus-app/quarkus-run.jar}, {@code serve}) as a child

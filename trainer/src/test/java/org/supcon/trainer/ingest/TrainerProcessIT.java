@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.supcon.trainer.kafka.Ports;
+import org.supcon.testing.Ports;
 
 /**
  * The fixture's own start-up: a port picked free and taken by another process before the trainer

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.supcon.testing.kafka.KafkaBroker;
+import org.supcon.testing.kafka.StrimziAcls;
 
 /**
  * A real Kafka broker ({@link KafkaBroker}) and an empty {@code trainer.data-dir} for a

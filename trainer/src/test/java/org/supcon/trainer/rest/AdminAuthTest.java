@@ -9,11 +9,11 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.auth.Tokens;
+import org.supcon.testing.auth.Tokens;
 
 /**
- * The admin API needs a bearer token with the role trainer-admin (tokens from dev/Token.java, the
- * users' tool): none or a bad one -> 401, another role -> 403, each with a JSON error and nothing
+ * The admin API needs a bearer token with the role trainer-admin (tokens from the users' issuer behind
+ * dev/token): none or a bad one -> 401, another role -> 403, each with a JSON error and nothing
  * done; health and metrics answer on the management port without a token, and not on the API port.
  */
 @QuarkusTest

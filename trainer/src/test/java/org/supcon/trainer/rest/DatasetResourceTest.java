@@ -25,11 +25,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.auth.Tokens;
+import org.supcon.testing.auth.Tokens;
 import org.supcon.trainer.data.FashionMnist;
 import org.supcon.trainer.ingest.IngestCommand;
 import org.supcon.trainer.ingest.IngestSummary;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 import org.supcon.trainer.kafka.KafkaTestResource;
 
 /**

@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.supcon.trainer.kafka.KafkaBroker;
+import org.supcon.testing.kafka.KafkaBroker;
 
 /**
  * A real Kafka broker ({@link KafkaBroker}) and temporary data and model-repository directories

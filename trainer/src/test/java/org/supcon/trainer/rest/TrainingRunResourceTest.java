@@ -43,7 +43,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.supcon.trainer.auth.Tokens;
+import org.supcon.testing.auth.Tokens;
 import org.supcon.proto.v1.ModelPublished;
 import org.supcon.trainer.repository.ModelCard;
 import org.supcon.trainer.repository.ModelRepository;

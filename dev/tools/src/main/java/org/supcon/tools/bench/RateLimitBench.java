@@ -1,4 +1,4 @@
-package org.supcon.inference.bench;
+package org.supcon.tools.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import org.supcon.inference.bench.ServeBench.Call;
-import org.supcon.inference.bench.ServeBench.Run;
+import org.supcon.tools.bench.ServeBench.Call;
+import org.supcon.tools.bench.ServeBench.Run;
 import org.supcon.inference.oip.v2.GRPCInferenceServiceGrpc;
 import org.supcon.inference.oip.v2.ModelInferRequest;
 import org.supcon.inference.oip.v2.ModelInferResponse;
@@ -28,8 +28,6 @@ import com.google.protobuf.ByteString;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
 
 /**
  * The cost of the rate limiter (dev/bench-ratelimit starts the two services and runs this): the
@@ -39,7 +37,7 @@ import io.grpc.stub.MetadataUtils;
  * the "on" service hashes it and keeps one bucket per client. Medians of the per-pair on/off
  * throughput ratios, and the limiter's in-process cost per call (key + bucket).
  *
- * <p>Usage: {@code RateLimitBench HOST PORT_OFF PORT_ON MODEL_NAME [seconds=10] [repeats=5] [concurrency=1,32]}
+ * <p>Usage: {@code ratelimit-bench HOST PORT_OFF PORT_ON MODEL_NAME [seconds=10] [repeats=5] [concurrency=1,32]}
  * (repeats 0: the in-process part only)
  */
 public final class RateLimitBench {
@@ -177,10 +175,8 @@ public final class RateLimitBench {
     private static Supplier<Call> grpcCalls(ManagedChannel channel, ModelInferRequest request) {
         AtomicInteger clients = new AtomicInteger();
         return () -> {
-            Metadata headers = new Metadata();
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token(clients.getAndIncrement()));
             GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+                    .withInterceptors(ServeBench.bearer(token(clients.getAndIncrement())));
             return () -> {
                 ModelInferResponse res = stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(request);
                 return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");

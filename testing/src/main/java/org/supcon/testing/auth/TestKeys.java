@@ -1,4 +1,4 @@
-package org.supcon.trainer.auth;
+package org.supcon.testing.auth;
 
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;

@@ -1,4 +1,4 @@
-package org.supcon.trainer.dataset;
+package org.supcon.testing.images;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;

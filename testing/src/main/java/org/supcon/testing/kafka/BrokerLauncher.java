@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing.kafka;
 
 import java.util.Arrays;
 import java.util.logging.Handler;

@@ -1,4 +1,4 @@
-package org.supcon.inference.bench;
+package org.supcon.tools.bench;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ChannelCredentials;
@@ -37,7 +37,7 @@ import org.supcon.inference.oip.v2.ModelInferRequest;
  * at each concurrency; each secured run is compared with the plain run just before it (the machine's
  * load drifts), and the table gives medians over the repeats.
  *
- * <p>Usage: {@code SecurityCostBench MODEL SECONDS REPEATS CONCURRENCY[,..] NAME=URL[,token=FILE][,ca=FILE] ...}
+ * <p>Usage: {@code security-bench MODEL SECONDS REPEATS CONCURRENCY[,..] NAME=URL[,token=FILE][,ca=FILE] ...}
  * (the first target is the baseline).
  */
 public final class SecurityCostBench {
@@ -165,7 +165,7 @@ public final class SecurityCostBench {
         if (t.token() == null) {
             return stub;
         }
-        return stub.withInterceptors(org.supcon.inference.testing.Fixtures.bearer(t.token()));
+        return stub.withInterceptors(ServeBench.bearer(t.token()));
     }
 
     private static HttpClient http(Target t) throws Exception {

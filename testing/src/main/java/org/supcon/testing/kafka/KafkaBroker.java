@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +31,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.supcon.testing.Ports;
 
 /**
  * A real single-node Kafka (KRaft, broker and controller in one process) for tests: a child JVM

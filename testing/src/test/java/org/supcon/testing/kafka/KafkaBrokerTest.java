@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.supcon.testing.Ports;
 
 class KafkaBrokerTest {
 

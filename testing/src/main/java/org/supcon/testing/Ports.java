@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package org.supcon.inference.bench;
+package org.supcon.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +38,7 @@ import org.supcon.proto.v1.RawPixels;
  * ({@code POST /v1/predictions}, a PNG body) at a fixed concurrency, and prints accuracy against
  * the true labels, throughput and latency percentiles, and how often both paths agree.
  *
- * <pre>DemoClient HOST PORT MODEL VERSION FASHION_MNIST_DIR CONCURRENCY</pre>
+ * <pre>demo-client HOST PORT MODEL VERSION FASHION_MNIST_DIR CONCURRENCY</pre>
  */
 public final class DemoClient {
 
@@ -50,7 +50,7 @@ public final class DemoClient {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: DemoClient HOST PORT MODEL VERSION FASHION_MNIST_DIR CONCURRENCY");
+            System.err.println("usage: demo-client HOST PORT MODEL VERSION FASHION_MNIST_DIR CONCURRENCY");
             System.exit(2);
         }
         String host = args[0];

@@ -1,9 +1,5 @@
-// The baseline of dev/bench-ingest: a bare Kafka consumer loop that reads N records of a topic
-// with a fresh group and does nothing with them, configured like the trainer's consumer (byte
-// arrays, manual commits, earliest, the same max.poll.records). Run as a single-file program:
-//   java -cp 'trainer/target/quarkus-app/lib/main/*' dev/BareConsumer.java BOOTSTRAP TOPIC N [MAX_POLL_RECORDS]
-// Prints "bare consumer: N records in S s (R records/s)", timed from the first record to the Nth
-// (the trainer's own figure is timed the same way), so group joins and JVM start are excluded.
+package org.supcon.tools.bench;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -14,10 +10,22 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-public class BareConsumer {
+/**
+ * The baseline of dev/bench-ingest: a bare Kafka consumer loop that reads N records of a topic
+ * with a fresh group and does nothing with them, configured like the trainer's consumer (byte
+ * arrays, manual commits, earliest, the same max.poll.records).
+ * Usage: {@code bare-consumer BOOTSTRAP TOPIC N [MAX_POLL_RECORDS]}.
+ * Prints "bare consumer: N records in S s (R records/s)", timed from the first record to the Nth
+ * (the trainer's own figure is timed the same way), so group joins and JVM start are excluded.
+ */
+public final class BareConsumer {
+
+    private BareConsumer() {
+    }
+
     public static void main(String[] args) {
         if (args.length < 3) {
-            System.err.println("usage: BareConsumer BOOTSTRAP TOPIC N [MAX_POLL_RECORDS]");
+            System.err.println("usage: bare-consumer BOOTSTRAP TOPIC N [MAX_POLL_RECORDS]");
             System.exit(2);
         }
         long n = Long.parseLong(args[2]);

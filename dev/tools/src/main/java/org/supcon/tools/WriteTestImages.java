@@ -1,3 +1,5 @@
+package org.supcon.tools;
+
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -14,14 +16,22 @@ import javax.imageio.ImageIO;
 /**
  * Writes the first 20 Fashion-MNIST test images as PNG (gray, 28x28) and the first 10 also as
  * JPEG, plus index 0 as an RGB PNG upscaled to 56x56; and labels.csv (file, index, label).
- * Usage: java WriteTestImages.java t10k-images.gz t10k-labels.gz OUT_DIR
+ * The inference tests' images (dev/make-test-models runs it).
+ * Usage: {@code test-images t10k-images.gz t10k-labels.gz OUT_DIR}
  */
-public class WriteTestImages {
+public final class WriteTestImages {
 
     static final String[] LABELS = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
         "Sneaker", "Bag", "Ankle boot"};
 
+    private WriteTestImages() {
+    }
+
     public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: test-images T10K_IMAGES_GZ T10K_LABELS_GZ OUT_DIR");
+            System.exit(2);
+        }
         Path out = Path.of(args[2]);
         Files.createDirectories(out);
         try (DataInputStream images = new DataInputStream(new GZIPInputStream(new FileInputStream(args[0])));

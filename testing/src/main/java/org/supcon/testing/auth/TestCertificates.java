@@ -1,4 +1,4 @@
-package org.supcon.trainer.auth;
+package org.supcon.testing.auth;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.supcon.trainer.kafka;
+package org.supcon.testing.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

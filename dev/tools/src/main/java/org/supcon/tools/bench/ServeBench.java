@@ -1,4 +1,4 @@
-package org.supcon.inference.bench;
+package org.supcon.tools.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,8 +26,11 @@ import com.google.protobuf.ByteString;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 
 /**
  * Serving benchmark (dev/bench-serve starts the packaged service and runs this): throughput and
@@ -39,7 +42,7 @@ import io.grpc.ManagedChannelBuilder;
  * lasts a fixed time after a warm-up; the whole set repeats; the table shows medians, and the
  * ratios are medians of the per-pair ratios.
  *
- * <p>Usage: {@code ServeBench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]}
+ * <p>Usage: {@code serve-bench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]}
  */
 public final class ServeBench {
 
@@ -264,6 +267,13 @@ public final class ServeBench {
             return Double.NaN;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+    }
+
+    /** A gRPC client interceptor that sends {@code authorization: Bearer <token>} with every call. */
+    static ClientInterceptor bearer(String token) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
