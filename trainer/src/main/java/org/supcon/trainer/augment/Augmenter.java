@@ -2,8 +2,8 @@ package org.supcon.trainer.augment;
 
 import java.util.Objects;
 import java.util.SplittableRandom;
-import org.supcon.trainer.data.Bilinear;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.Bilinear;
+import org.supcon.trainer.images.ImageGeometry;
 
 /**
  * Produces one random view of a uint8 CHW image as float CHW values in 0..255 (raw pixel scale,

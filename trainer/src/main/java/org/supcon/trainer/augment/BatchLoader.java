@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 
 /**
  * Iterates over one epoch of an {@link ImageSet} as {@link ViewBatch}es of {@code views} augmented

@@ -1,7 +1,7 @@
 package org.supcon.trainer.augment;
 
 import java.util.Objects;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 
 /**
  * One batch of {@code batchSize} images, each seen in {@code views} augmented views.

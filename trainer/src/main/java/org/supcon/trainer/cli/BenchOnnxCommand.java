@@ -20,7 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.export.OnnxExporter;
 import org.supcon.trainer.model.EncoderType;

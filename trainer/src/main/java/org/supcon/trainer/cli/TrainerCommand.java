@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The trainer's command line: its subcommands, help and usage; errors as one line naming the problem. */
 @Command(name = "supcon-trainer", mixinStandardHelpOptions = true, version = "supcon-trainer 0.1.0",
         description = "Supervised Contrastive Learning: the trainer service and its command-line tools.",
-        subcommands = {ServeCommand.class, TrainCommand.class, org.supcon.trainer.ingest.IngestCommand.Options.class, BenchOnnxCommand.class,
+        subcommands = {ServeCommand.class, TrainCommand.class, org.supcon.trainer.producer.IngestCommand.Options.class, BenchOnnxCommand.class,
             CommandLine.HelpCommand.class})
 public class TrainerCommand implements Runnable {
 

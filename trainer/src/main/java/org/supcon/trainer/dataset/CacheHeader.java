@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.io.Durable;
 
 /**

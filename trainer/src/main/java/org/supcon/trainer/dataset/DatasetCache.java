@@ -23,8 +23,8 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.dataset.EntryCodec.Encoded;
 import org.supcon.trainer.dataset.EntryCodec.Entry;
 

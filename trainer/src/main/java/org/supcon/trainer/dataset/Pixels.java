@@ -2,9 +2,9 @@ package org.supcon.trainer.dataset;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
-import org.supcon.trainer.data.Bilinear;
-import org.supcon.trainer.data.GraySamples;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.Bilinear;
+import org.supcon.trainer.images.GraySamples;
+import org.supcon.trainer.images.ImageGeometry;
 
 /** Conversions of uint8 CHW images between geometries; pure, allocation per call. */
 final class Pixels {

@@ -13,7 +13,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.Validation.Accepted;
 import org.supcon.trainer.dataset.Validation.Reason;
 import org.supcon.trainer.dataset.Validation.Rejected;

@@ -1,7 +1,7 @@
 package org.supcon.trainer.dataset;
 
 import java.util.Objects;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 
 /**
  * What {@link RecordValidator} accepts and what it produces.

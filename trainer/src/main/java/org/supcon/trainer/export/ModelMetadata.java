@@ -11,7 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 
 /**
  * The standard {@code metadata_props} of an exported model, and their parsing.

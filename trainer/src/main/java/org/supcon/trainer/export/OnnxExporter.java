@@ -12,7 +12,7 @@ import ai.djl.util.Pair;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.export.OnnxGraph.Attribute;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;

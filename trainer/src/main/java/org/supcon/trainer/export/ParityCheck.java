@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.model.L2Normalize;
 import org.supcon.trainer.model.SupConNet;
 import org.supcon.trainer.train.Features;

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 
 /**
  * Builds the {@link LabeledImage} records of the {@code labeled-images} topic; pure, no I/O.

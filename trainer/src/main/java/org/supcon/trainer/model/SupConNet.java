@@ -79,7 +79,7 @@ public final class SupConNet extends AbstractBlock {
             EncoderType encoderType, int inputChannels, int numClasses) {
         requireEncoder(encoderType);
         return new SupConNet(
-                encoderType, inputChannels, null, LinearClassifier.build(numClasses));
+                encoderType, inputChannels, null, ClassifierHead.build(numClasses));
     }
 
     private static void requireEncoder(EncoderType encoderType) {

@@ -9,7 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.dataset.DatasetCache;
 import org.supcon.trainer.settings.RunSettings;
 

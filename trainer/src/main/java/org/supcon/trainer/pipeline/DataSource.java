@@ -2,7 +2,7 @@ package org.supcon.trainer.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.settings.RunSettings;
 
 /**

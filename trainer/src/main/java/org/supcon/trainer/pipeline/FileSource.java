@@ -2,7 +2,7 @@ package org.supcon.trainer.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.supcon.trainer.data.DatasetSource;
+import org.supcon.trainer.images.DatasetSource;
 import org.supcon.trainer.settings.RunSettings;
 
 /** Images from files: Fashion-MNIST's IDX files or a folder {@code root/<label>/*.png}, with their own test split. */

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageSet;
 
 /**
  * The held-out test part of a dataset snapshot, for the final evaluation and the gate.

@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
 import org.supcon.trainer.config.TrainerConfig;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.DatasetCache;
 
 /**

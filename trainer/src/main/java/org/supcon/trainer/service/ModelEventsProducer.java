@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 import org.supcon.trainer.config.KafkaClientConfig;
 import org.supcon.trainer.config.TrainerConfig;
-import org.supcon.trainer.mapping.ModelPublishedMapper;
+import org.supcon.trainer.service.ModelPublishedMapper;
 import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.pipeline.ModelEvents;
 

@@ -22,8 +22,8 @@ import org.supcon.trainer.augment.AugmentSettings;
 import org.supcon.trainer.augment.Augmenter;
 import org.supcon.trainer.augment.BatchLoader;
 import org.supcon.trainer.augment.ViewBatch;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.model.SupConNet;
 import org.supcon.trainer.settings.RunSettings;
 

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
-import org.supcon.trainer.data.TestImages;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.images.TestImages;
 
 class BatchLoaderTest {
 

@@ -11,7 +11,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.EntryCodec.Encoded;
 import org.supcon.trainer.dataset.EntryCodec.Entry;
 import org.supcon.trainer.dataset.EntryCodec.Header;

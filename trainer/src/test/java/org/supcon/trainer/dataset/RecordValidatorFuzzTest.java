@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import java.util.Arrays;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.Validation.Accepted;
 import org.supcon.trainer.dataset.Validation.Rejected;
 

@@ -19,7 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.Validation.Accepted;
 import org.supcon.trainer.dataset.Validation.Reason;
 import org.supcon.trainer.dataset.Validation.Rejected;

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.model.EncoderType;
 import org.supcon.trainer.model.HeadType;
 import org.supcon.trainer.model.SupConNet;

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 
 class ModelMetadataTest {
 

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;
 import org.supcon.trainer.export.OnnxGraph.Node;

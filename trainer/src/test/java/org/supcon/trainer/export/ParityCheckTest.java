@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.model.EncoderType;
 import org.supcon.trainer.model.SupConNet;
 import org.supcon.trainer.train.LinearClassifier;

@@ -2,7 +2,7 @@ package org.supcon.trainer.export;
 
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.model.EncoderType;
 import org.supcon.trainer.model.SupConNet;
 

@@ -1,5 +1,7 @@
 package org.supcon.trainer.ingest;
 
+import org.supcon.trainer.producer.IngestCommand;
+import org.supcon.trainer.producer.IngestSummary;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,8 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.FashionMnist;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.FashionMnist;
+import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.dataset.DatasetCache;
 import org.supcon.testing.images.PngBombs;
 import org.supcon.trainer.dataset.RecordValidator;

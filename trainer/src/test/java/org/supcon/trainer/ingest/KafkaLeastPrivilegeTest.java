@@ -1,5 +1,7 @@
 package org.supcon.trainer.ingest;
 
+import org.supcon.trainer.producer.IngestCommand;
+import org.supcon.trainer.producer.IngestSummary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,7 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.proto.v1.ModelPublished;
-import org.supcon.trainer.data.FashionMnist;
+import org.supcon.trainer.images.FashionMnist;
 import org.supcon.testing.kafka.KafkaBroker;
 import org.supcon.testing.kafka.StrimziAcls;
 import org.supcon.trainer.repository.ModelCard;

@@ -1,5 +1,7 @@
 package org.supcon.trainer.ingest;
 
+import org.supcon.trainer.producer.IngestCommand;
+import org.supcon.trainer.producer.IngestSummary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +23,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.supcon.trainer.data.FashionMnist;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.FashionMnist;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.DatasetCache;
 import org.supcon.testing.kafka.KafkaBroker;
 

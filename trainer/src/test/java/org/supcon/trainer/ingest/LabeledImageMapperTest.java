@@ -13,11 +13,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
-import org.supcon.trainer.data.TestImages;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.images.TestImages;
 
-class LabeledImageMapperTest {
+public class LabeledImageMapperTest {
 
     private static final Instant CREATED = Instant.parse("2026-01-02T03:04:05.678Z");
 
@@ -109,7 +109,7 @@ class LabeledImageMapperTest {
     }
 
     /** The 8-byte PNG signature and a few bytes: enough for the format check. */
-    static byte[] png() {
+    public static byte[] png() {
         return new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13};
     }
 }

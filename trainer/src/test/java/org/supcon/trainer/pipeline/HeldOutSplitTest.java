@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 
 class HeldOutSplitTest {
 

@@ -3,7 +3,7 @@ package org.supcon.trainer.pipeline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.supcon.trainer.data.ImageGeometry;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.dataset.Sample;
 
 /**

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.supcon.testing.auth.Tokens;
-import org.supcon.trainer.data.FashionMnist;
-import org.supcon.trainer.ingest.IngestCommand;
-import org.supcon.trainer.ingest.IngestSummary;
+import org.supcon.trainer.images.FashionMnist;
+import org.supcon.trainer.producer.IngestCommand;
+import org.supcon.trainer.producer.IngestSummary;
 import org.supcon.testing.kafka.KafkaBroker;
 import org.supcon.trainer.kafka.KafkaTestResource;
 

@@ -2,8 +2,8 @@ package org.supcon.trainer.train;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.supcon.trainer.data.ImageGeometry;
-import org.supcon.trainer.data.ImageSet;
+import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.trainer.images.ImageSet;
 
 /**
  * Separable synthetic images for training tests: class k has a bright horizontal band in the
