@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.data.ImageGeometry;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.export.OnnxExporter;
@@ -168,8 +169,8 @@ public final class BenchOnnxCommand {
             throws OrtException {
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images),
                 new long[] {batch, g.channels(), g.height(), g.width()});
-                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, in))) {
-            r.get(OnnxExporter.PROBABILITIES).orElseThrow();
+                OrtSession.Result r = session.run(Map.of(OnnxContract.INPUT, in))) {
+            r.get(OnnxContract.PROBABILITIES).orElseThrow();
         }
     }
 

@@ -2,6 +2,7 @@ package org.supcon.trainer.export;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.export.OnnxGraph.Attribute;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.Initializer;
@@ -19,10 +20,10 @@ import org.supcon.trainer.export.OnnxGraph.ValueInfo;
 public final class OnnxModelWriter {
 
     /** The ONNX IR version written. */
-    public static final long IR_VERSION = 8;
+    public static final long IR_VERSION = OnnxContract.IR_VERSION;
 
     /** The version of the default ({@code ai.onnx}) operator set the graph uses. */
-    public static final long OPSET = 17;
+    public static final long OPSET = OnnxContract.OPSET;
 
     /** The {@code producer_name}. */
     public static final String PRODUCER_NAME = "supcon";
