@@ -15,7 +15,7 @@ import jakarta.enterprise.event.Observes;
  * this only words its refusals like every other error of the API: {@code {"error": "..."}} with 401
  * (no token, or one that does not verify: bad signature, expired, wrong issuer; with
  * {@code WWW-Authenticate: Bearer}) or 403 (a valid token without the role), unless the service
- * answers the request in its own protocol ({@link ApiSecurity#refuseInOwnProtocol}, e.g. a gRPC
+ * answers the request in its own protocol ({@link ApiSecurity.OwnProtocol}, e.g. a gRPC
  * status). Refusals of a request without a token come through {@link BearerMechanism#sendChallenge},
  * the others through the router's failure handler installed here.
  */
@@ -41,7 +41,7 @@ public class SecurityErrors {
             unauthorized(ctx);
         } else if (f instanceof ForbiddenException) {
             String message = "the token's roles do not include " + api.role() + ", which this API requires";
-            if (!api.refuseInOwnProtocol(ctx, 403, message)) {
+            if (!api.ownProtocol().refuse(ctx, 403, message)) {
                 send(ctx, 403, message);
             }
         } else {
@@ -57,7 +57,7 @@ public class SecurityErrors {
                 ? "the bearer token was refused (bad signature, expired, or wrong issuer): issue a new one"
                 : "authentication required: send 'Authorization: Bearer <token>'" + (other.isEmpty() ? "" : " (" + other + ")")
                         + " with a token holding the role " + api.role();
-        if (!api.refuseInOwnProtocol(ctx, 401, message)) {
+        if (!api.ownProtocol().refuse(ctx, 401, message)) {
             ctx.response().putHeader("WWW-Authenticate", presented ? "Bearer error=\"invalid_token\"" : "Bearer");
             send(ctx, 401, message);
         }
