@@ -106,7 +106,9 @@ public record ModelCard(
         try {
             return fromJson(json);
         } catch (ValueInstantiationException e) {
-            throw new IOException("model card " + file + " is invalid: " + (e.getCause() != null ? e.getCause() : e).getMessage(), e);
+            // the constructor's check failed: its message says what is wrong, without Jackson's wrapping
+            Throwable reason = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("model card " + file + " is invalid: " + reason.getMessage(), e);
         } catch (IOException e) {
             throw new IOException("model card " + file + " is not readable JSON: " + e.getMessage(), e);
         }

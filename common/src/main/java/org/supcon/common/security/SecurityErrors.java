@@ -52,10 +52,10 @@ public class SecurityErrors {
     /** 401: no token, or one that does not verify. */
     void unauthorized(RoutingContext ctx) {
         boolean presented = ctx.request().getHeader("Authorization") != null;
-        String other = api.otherCredentialPlace();
+        String other = api.otherCredentialPlace().isEmpty() ? "" : " (" + api.otherCredentialPlace() + ")";
         String message = presented
                 ? "the bearer token was refused (bad signature, expired, or wrong issuer): issue a new one"
-                : "authentication required: send 'Authorization: Bearer <token>'" + (other.isEmpty() ? "" : " (" + other + ")")
+                : "authentication required: send 'Authorization: Bearer <token>'" + other
                         + " with a token holding the role " + api.role();
         if (!api.ownProtocol().refuse(ctx, 401, message)) {
             ctx.response().putHeader("WWW-Authenticate", presented ? "Bearer error=\"invalid_token\"" : "Bearer");

@@ -59,7 +59,8 @@ public final class ModelValidator {
             throw new ModelRefusedException(what + ": " + e.getMessage(), e);
         }
         if (card.labels().size() < 2) {
-            throw new ModelRefusedException(what + ": its model card needs at least 2 labels to classify, has " + card.labels());
+            throw new ModelRefusedException(what + ": its model card needs at least 2 labels to classify, has "
+                    + card.labels());
         }
         if (!card.modelName().equals(version.name()) || card.version() != version.version()) {
             throw new ModelRefusedException(what + ": its model card says " + card.modelName() + " v" + card.version());
