@@ -2,6 +2,7 @@ package org.supcon.inference.oip;
 
 import java.util.Arrays;
 
+import org.supcon.common.model.OnnxContract;
 import org.supcon.inference.model.ServedModel;
 
 /**
@@ -16,13 +17,13 @@ public record ImagesInput(Datatype datatype, int n, int elements) {
     /** Refuses anything but exactly one tensor named {@code images}. */
     public static void checkInputCount(int inputs) {
         if (inputs != 1) {
-            throw OipException.invalid("expected exactly one input '" + ModelContract.INPUT + "', got " + inputs);
+            throw OipException.invalid("expected exactly one input '" + OnnxContract.INPUT + "', got " + inputs);
         }
     }
 
     public static ImagesInput check(ServedModel model, int maxBatch, String name, String datatype, long[] shape) {
-        if (!ModelContract.INPUT.equals(name)) {
-            throw OipException.invalid("unknown input '" + name + "'; the model has one input '" + ModelContract.INPUT + "'");
+        if (!OnnxContract.INPUT.equals(name)) {
+            throw OipException.invalid("unknown input '" + name + "'; the model has one input '" + OnnxContract.INPUT + "'");
         }
         Datatype type = Datatype.parse(datatype);
         long[] expected = {-1, model.channels(), model.height(), model.width()};

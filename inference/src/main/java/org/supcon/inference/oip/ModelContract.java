@@ -1,24 +1,26 @@
 package org.supcon.inference.oip;
 
+import static org.supcon.common.model.OnnxContract.EMBEDDING;
+import static org.supcon.common.model.OnnxContract.INPUT;
+import static org.supcon.common.model.OnnxContract.LOGITS;
+import static org.supcon.common.model.OnnxContract.OUTPUTS;
+import static org.supcon.common.model.OnnxContract.PROBABILITIES;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.supcon.common.model.OnnxContract;
 import org.supcon.inference.model.ServedModel;
 
 /**
- * The ONNX contract seen through OIP: one input {@code images [N, C, H, W]} and three FP32
- * outputs {@code embedding [N, D]}, {@code logits [N, K]}, {@code probabilities [N, K]}.
+ * The ONNX contract ({@link OnnxContract}) seen through OIP: one input {@code images [N, C, H, W]}
+ * and three FP32 outputs {@code embedding [N, D]}, {@code logits [N, K]},
+ * {@code probabilities [N, K]}, listed in contract order when a request names none.
  */
 public final class ModelContract {
 
-    public static final String INPUT = "images";
-    public static final String EMBEDDING = "embedding";
-    public static final String LOGITS = "logits";
-    public static final String PROBABILITIES = "probabilities";
-    /** Output order in responses when the request names none. */
-    public static final List<String> OUTPUTS = List.of(EMBEDDING, LOGITS, PROBABILITIES);
     /** The spec's platform string for an ONNX model ("<framework>_<format>"). */
     public static final String PLATFORM = "onnxruntime_onnx";
 

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.supcon.common.model.OnnxContract;
 import org.supcon.inference.model.InferenceResult;
 
 /** One FP32 output tensor of an inference answer, flattened row-major. */
@@ -19,9 +20,9 @@ public record OutputTensor(String name, long[] shape, float[] data) {
         List<OutputTensor> out = new ArrayList<>(names.size());
         for (String name : names) {
             out.add(switch (name) {
-                case ModelContract.EMBEDDING -> new OutputTensor(name, new long[] {result.n(), result.embeddingDim()}, result.embedding());
-                case ModelContract.LOGITS -> new OutputTensor(name, new long[] {result.n(), result.classes()}, result.logits());
-                case ModelContract.PROBABILITIES -> new OutputTensor(name, new long[] {result.n(), result.classes()}, result.probabilities());
+                case OnnxContract.EMBEDDING -> new OutputTensor(name, new long[] {result.n(), result.embeddingDim()}, result.embedding());
+                case OnnxContract.LOGITS -> new OutputTensor(name, new long[] {result.n(), result.classes()}, result.logits());
+                case OnnxContract.PROBABILITIES -> new OutputTensor(name, new long[] {result.n(), result.classes()}, result.probabilities());
                 default -> throw OipException.invalid("unknown output '" + name + "'");
             });
         }

@@ -1,35 +1,28 @@
 package org.supcon.inference.repository;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
+import org.supcon.common.repository.RepositoryLayout;
 
 /**
- * Reads the versions of one model in the model repository, {@code ROOT/NAME/VERSION/}. The trainer
- * makes a version appear by one atomic rename of a complete directory, so a complete entry here is
- * never half-written; temporary directories ({@code .tmp-*}) are not version numbers and are skipped.
+ * The versions of the one model this service serves, read through the shared
+ * {@link RepositoryLayout} ({@code ROOT/NAME/VERSION/}). The trainer makes a version appear by one
+ * atomic rename of a complete directory, so a listed version is never half-written.
  */
 public final class ModelDirectory {
 
-    private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,17}");
-
-    private final Path root;
+    private final RepositoryLayout layout;
     private final String name;
 
     public ModelDirectory(Path root, String name) {
-        this.root = root.toAbsolutePath().normalize();
-        this.name = name;
+        this.layout = new RepositoryLayout(root);
+        this.name = RepositoryLayout.requireModelName(name);
     }
 
     public Path dir() {
-        return root.resolve(name);
+        return layout.modelDir(name);
     }
 
     public String name() {
@@ -39,20 +32,9 @@ public final class ModelDirectory {
     /** Complete versions, newest first; empty when the model directory does not exist (yet). */
     public List<RepositoryVersion> versionsNewestFirst() throws IOException {
         List<RepositoryVersion> versions = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir())) {
-            for (Path entry : entries) {
-                String fileName = entry.getFileName().toString();
-                if (VERSION_DIR.matcher(fileName).matches() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    RepositoryVersion v = new RepositoryVersion(name, Long.parseLong(fileName), entry);
-                    if (Files.isRegularFile(v.modelFile()) && Files.isRegularFile(v.cardFile())) {
-                        versions.add(v);
-                    }
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return List.of();
+        for (long v : layout.versions(name)) {
+            versions.add(0, new RepositoryVersion(name, v, layout.versionDir(name, v)));
         }
-        versions.sort(Comparator.comparingLong(RepositoryVersion::version).reversed());
         return versions;
     }
 }

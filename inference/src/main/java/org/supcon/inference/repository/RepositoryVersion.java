@@ -1,6 +1,7 @@
 package org.supcon.inference.repository;
 
 import java.nio.file.Path;
+import org.supcon.common.repository.RepositoryLayout;
 
 /**
  * A complete version directory {@code ROOT/NAME/VERSION} (model file and card present); whether it
@@ -8,13 +9,11 @@ import java.nio.file.Path;
  */
 public record RepositoryVersion(String name, long version, Path dir) {
 
-    public static final String MODEL_FILE = "model.onnx";
-
     public Path modelFile() {
-        return dir.resolve(MODEL_FILE);
+        return dir.resolve(RepositoryLayout.MODEL_FILE);
     }
 
     public Path cardFile() {
-        return dir.resolve(ModelCardFile.FILE_NAME);
+        return dir.resolve(RepositoryLayout.CARD_FILE);
     }
 }

@@ -24,13 +24,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.supcon.common.repository.ModelCard;
 import org.supcon.inference.config.InferenceConfig;
 import org.supcon.inference.model.Inference;
 import org.supcon.inference.model.InferenceResult;
 import org.supcon.inference.model.ModelUnavailableException;
 import org.supcon.inference.model.OverloadedException;
 import org.supcon.inference.model.ServedModel;
-import org.supcon.inference.repository.ModelCardFile;
 import org.supcon.inference.repository.ModelDirectory;
 import org.supcon.inference.repository.RepositoryVersion;
 
@@ -307,7 +307,7 @@ public class ModelManager implements Inference {
     private static String refusalKey(RepositoryVersion v) {
         StringBuilder key = new StringBuilder(v.dir().toString());
         try {
-            key.append(':').append(ModelCardFile.read(v.cardFile()).sha256());
+            key.append(':').append(ModelCard.read(v.cardFile()).sha256());
         } catch (IOException e) {
             key.append(":unreadable-card");
         }

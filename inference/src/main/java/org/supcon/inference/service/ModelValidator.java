@@ -16,8 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.supcon.common.model.OnnxContract;
+import org.supcon.common.repository.ModelCard;
 import org.supcon.inference.model.InferenceResult;
-import org.supcon.inference.repository.ModelCardFile;
 import org.supcon.inference.repository.RepositoryVersion;
 
 /**
@@ -49,13 +50,17 @@ public final class ModelValidator {
     public LoadedModel load(RepositoryVersion version, Function<Validated, DynamicBatcher> batcherFor)
             throws ModelRefusedException {
         String what = version.name() + " v" + version.version();
-        ModelCardFile card;
+        ModelCard card;
         byte[] bytes;
         try {
-            card = ModelCardFile.read(version.cardFile());
+            card = ModelCard.read(version.cardFile());
             bytes = Files.readAllBytes(version.modelFile());
         } catch (IOException e) {
             throw new ModelRefusedException(what + ": " + e.getMessage(), e);
+        }
+        if (card.labels().size() < 2) {
+            throw new ModelRefusedException(what + ": its model card needs at least 2 labels to classify, has "
+                    + card.labels());
         }
         if (!card.modelName().equals(version.name()) || card.version() != version.version()) {
             throw new ModelRefusedException(what + ": its model card says " + card.modelName() + " v" + card.version());
@@ -91,7 +96,7 @@ public final class ModelValidator {
     }
 
     /** What the batcher of a validated version is built from. */
-    public record Validated(RepositoryVersion version, ModelCardFile card, String sha256, int embeddingDim,
+    public record Validated(RepositoryVersion version, ModelCard card, String sha256, int embeddingDim,
             DynamicBatcher.BatchRunner runner) {
 
         public int imageSize() {
@@ -99,29 +104,29 @@ public final class ModelValidator {
         }
     }
 
-    private static void checkContract(String what, OrtSession session, ModelCardFile card)
+    private static void checkContract(String what, OrtSession session, ModelCard card)
             throws OrtException, ModelRefusedException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
-        if (inputs.size() != 1 || !inputs.containsKey(OrtRunner.INPUT)) {
-            throw new ModelRefusedException(what + ": expected one input named '" + OrtRunner.INPUT + "', the model has "
+        if (inputs.size() != 1 || !inputs.containsKey(OnnxContract.INPUT)) {
+            throw new ModelRefusedException(what + ": expected one input named '" + OnnxContract.INPUT + "', the model has "
                     + inputs.keySet());
         }
-        long[] in = tensorShape(what, "input", inputs.get(OrtRunner.INPUT));
+        long[] in = tensorShape(what, "input", inputs.get(OnnxContract.INPUT));
         long[] expected = {-1, card.channels(), card.height(), card.width()};
         if (in.length != 4 || in[0] != -1 || !dimsMatch(in, expected)) {
-            throw new ModelRefusedException(what + ": input '" + OrtRunner.INPUT + "' has shape " + Arrays.toString(in)
+            throw new ModelRefusedException(what + ": input '" + OnnxContract.INPUT + "' has shape " + Arrays.toString(in)
                     + ", expected [N, " + card.channels() + ", " + card.height() + ", " + card.width()
                     + "] with a dynamic N (-1)");
         }
         Map<String, NodeInfo> outputs = session.getOutputInfo();
         int k = card.labels().size();
-        for (String name : List.of(OrtRunner.EMBEDDING, OrtRunner.LOGITS, OrtRunner.PROBABILITIES)) {
+        for (String name : OnnxContract.OUTPUTS) {
             NodeInfo info = outputs.get(name);
             if (info == null) {
                 throw new ModelRefusedException(what + ": no output named '" + name + "'; the model has " + outputs.keySet());
             }
             long[] out = tensorShape(what, "output", info);
-            long width = name.equals(OrtRunner.EMBEDDING) ? -1 : k;
+            long width = name.equals(OnnxContract.EMBEDDING) ? -1 : k;
             if (out.length != 2 || out[0] != -1 || (width != -1 && out[1] != -1 && out[1] != width)) {
                 throw new ModelRefusedException(what + ": output '" + name + "' has shape " + Arrays.toString(out)
                         + ", expected [N, " + (width == -1 ? "D" : Long.toString(width)) + "]"
@@ -147,9 +152,9 @@ public final class ModelValidator {
         return true;
     }
 
-    private static void checkMetadata(String what, Map<String, String> metadata, ModelCardFile card)
+    private static void checkMetadata(String what, Map<String, String> metadata, ModelCard card)
             throws ModelRefusedException {
-        String labels = metadata.get("labels");
+        String labels = metadata.get(OnnxContract.LABELS);
         if (labels != null) {
             List<String> parsed;
             try {
@@ -163,7 +168,7 @@ public final class ModelValidator {
             }
         }
         int[] geometry = {card.channels(), card.height(), card.width()};
-        String[] keys = {"image.channels", "image.height", "image.width"};
+        String[] keys = {OnnxContract.IMAGE_CHANNELS, OnnxContract.IMAGE_HEIGHT, OnnxContract.IMAGE_WIDTH};
         for (int i = 0; i < keys.length; i++) {
             String value = metadata.get(keys[i]);
             if (value != null && !value.trim().equals(Integer.toString(geometry[i]))) {
@@ -174,7 +179,7 @@ public final class ModelValidator {
     }
 
     /** Two mid-gray images; returns D. */
-    private static int smoke(String what, OrtRunner runner, ModelCardFile card) throws OrtException, ModelRefusedException {
+    private static int smoke(String what, OrtRunner runner, ModelCard card) throws OrtException, ModelRefusedException {
         int n = 2;
         int k = card.labels().size();
         float[] images = new float[n * card.channels() * card.height() * card.width()];

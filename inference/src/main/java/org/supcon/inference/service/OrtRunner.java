@@ -1,5 +1,10 @@
 package org.supcon.inference.service;
 
+import static org.supcon.common.model.OnnxContract.EMBEDDING;
+import static org.supcon.common.model.OnnxContract.INPUT;
+import static org.supcon.common.model.OnnxContract.LOGITS;
+import static org.supcon.common.model.OnnxContract.PROBABILITIES;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -11,11 +16,6 @@ import org.supcon.inference.model.InferenceResult;
 
 /** Runs images through a session of the contract model and reads its three outputs. */
 final class OrtRunner implements DynamicBatcher.BatchRunner {
-
-    static final String INPUT = "images";
-    static final String EMBEDDING = "embedding";
-    static final String LOGITS = "logits";
-    static final String PROBABILITIES = "probabilities";
 
     private final OrtEnvironment env;
     private final OrtSession session;

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.inference.model.InferenceResult;
 
 class ModelContractTest {
@@ -28,8 +29,8 @@ class ModelContractTest {
 
     @Test
     void noRequestedOutputsMeansAllAndNamedOnesKeepTheirOrder() {
-        assertEquals(ModelContract.OUTPUTS, ModelContract.selectOutputs(List.of()));
-        assertEquals(ModelContract.OUTPUTS, ModelContract.selectOutputs(null));
+        assertEquals(OnnxContract.OUTPUTS, ModelContract.selectOutputs(List.of()));
+        assertEquals(OnnxContract.OUTPUTS, ModelContract.selectOutputs(null));
         assertEquals(List.of("probabilities", "embedding"), ModelContract.selectOutputs(List.of("probabilities", "embedding")));
     }
 

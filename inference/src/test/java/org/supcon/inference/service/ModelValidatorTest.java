@@ -98,6 +98,14 @@ class ModelValidatorTest {
     }
 
     @Test
+    void aCardWithOneLabelIsRefused() throws Exception {
+        String oneLabel = TestModels.card(1).replaceFirst("\"labels\" : \\[[^]]*]", "\"labels\" : [ \"Bag\" ]");
+        TestModels.publish(root, 1, TestModels.model(1), oneLabel);
+        String reason = refusal(1);
+        assertTrue(reason.contains("at least 2 labels"), reason);
+    }
+
+    @Test
     void aCardOfAnotherGeometryIsRefused() throws Exception {
         TestModels.publish(root, 1, TestModels.model(1), TestModels.card(1).replace("\"height\" : 28", "\"height\" : 32"));
         String reason = refusal(1);

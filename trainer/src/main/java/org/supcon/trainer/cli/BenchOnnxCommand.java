@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.SplittableRandom;
 import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.export.OnnxExporter;
 import org.supcon.trainer.model.EncoderType;
@@ -202,8 +203,8 @@ public final class BenchOnnxCommand implements Callable<Integer> {
             throws OrtException {
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images),
                 new long[] {batch, g.channels(), g.height(), g.width()});
-                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, in))) {
-            r.get(OnnxExporter.PROBABILITIES).orElseThrow();
+                OrtSession.Result r = session.run(Map.of(OnnxContract.INPUT, in))) {
+            r.get(OnnxContract.PROBABILITIES).orElseThrow();
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.common.model.OnnxContract;
 
 /**
  * The standard {@code metadata_props} of an exported model, and their parsing.
@@ -36,16 +37,16 @@ public record ModelMetadata(
         Map<String, Object> provenance) {
 
     /** Key of the JSON list of class names. */
-    public static final String LABELS = "labels";
+    public static final String LABELS = OnnxContract.LABELS;
 
     /** Key of the input channel count. */
-    public static final String IMAGE_CHANNELS = "image.channels";
+    public static final String IMAGE_CHANNELS = OnnxContract.IMAGE_CHANNELS;
 
     /** Key of the input height. */
-    public static final String IMAGE_HEIGHT = "image.height";
+    public static final String IMAGE_HEIGHT = OnnxContract.IMAGE_HEIGHT;
 
     /** Key of the input width. */
-    public static final String IMAGE_WIDTH = "image.width";
+    public static final String IMAGE_WIDTH = OnnxContract.IMAGE_WIDTH;
 
     /** Key of the model name. */
     public static final String MODEL_NAME = "model.name";

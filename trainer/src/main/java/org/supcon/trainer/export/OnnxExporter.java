@@ -1,5 +1,11 @@
 package org.supcon.trainer.export;
 
+import static org.supcon.common.model.OnnxContract.BATCH_DIM;
+import static org.supcon.common.model.OnnxContract.EMBEDDING;
+import static org.supcon.common.model.OnnxContract.INPUT;
+import static org.supcon.common.model.OnnxContract.LOGITS;
+import static org.supcon.common.model.OnnxContract.PROBABILITIES;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -13,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.export.OnnxGraph.Attribute;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;
@@ -27,17 +34,19 @@ import org.supcon.trainer.train.LinearClassifier;
 
 /**
  * Exports a trained {@link SupConNet} encoder plus a linear classifier as one ONNX model (the
- * projection head is dropped).
+ * projection head is dropped) of the {@link OnnxContract} the inference service serves.
  *
  * <p>The exported model:
  *
  * <ul>
- *   <li>input {@value #INPUT}: float32 {@code [N, C, H, W]}, N dynamic ({@value #BATCH_DIM}), raw
- *       pixels 0..255 (the encoder's {@link Normalize} is part of the graph);
- *   <li>output {@value #EMBEDDING}: float32 {@code [N, D]}, the encoder features {@code r} scaled
- *       to unit L2 norm per row ({@code r / max(||r||, 1e-12)});
- *   <li>output {@value #LOGITS}: float32 {@code [N, K]}, {@code r W^T + b} on the raw features;
- *   <li>output {@value #PROBABILITIES}: float32 {@code [N, K]}, softmax of the logits.
+ *   <li>input {@value OnnxContract#INPUT}: float32 {@code [N, C, H, W]}, N dynamic
+ *       ({@value OnnxContract#BATCH_DIM}), raw pixels 0..255 (the encoder's {@link Normalize} is
+ *       part of the graph);
+ *   <li>output {@value OnnxContract#EMBEDDING}: float32 {@code [N, D]}, the encoder features
+ *       {@code r} scaled to unit L2 norm per row ({@code r / max(||r||, 1e-12)});
+ *   <li>output {@value OnnxContract#LOGITS}: float32 {@code [N, K]}, {@code r W^T + b} on the raw
+ *       features;
+ *   <li>output {@value OnnxContract#PROBABILITIES}: float32 {@code [N, K]}, softmax of the logits.
  * </ul>
  *
  * Batch norm is exported in inference mode with the running statistics and {@link
@@ -45,21 +54,6 @@ import org.supcon.trainer.train.LinearClassifier;
  * builds every batch norm with that constant). See {@link OnnxModelWriter} for versions.
  */
 public final class OnnxExporter {
-
-    /** Name of the graph input. */
-    public static final String INPUT = "images";
-
-    /** Name of the unit-norm embedding output. */
-    public static final String EMBEDDING = "embedding";
-
-    /** Name of the logits output. */
-    public static final String LOGITS = "logits";
-
-    /** Name of the class-probabilities output. */
-    public static final String PROBABILITIES = "probabilities";
-
-    /** The symbolic batch dimension of the input and outputs. */
-    public static final String BATCH_DIM = "N";
 
     /** The block types {@link #appendBlock} translates. */
     public static final String SUPPORTED_BLOCKS =
@@ -136,8 +130,8 @@ public final class OnnxExporter {
      * @param net the trained network
      * @param classifierOrNull the linear-probe classifier, or null for {@code net.classifier()}
      * @param geometry the input image geometry
-     * @return the graph, input {@value #INPUT}, outputs {@value #EMBEDDING}, {@value #LOGITS},
-     *     {@value #PROBABILITIES} in that order
+     * @return the graph, input {@value OnnxContract#INPUT}, outputs {@value OnnxContract#EMBEDDING}, {@value OnnxContract#LOGITS},
+     *     {@value OnnxContract#PROBABILITIES} in that order
      */
     public static OnnxGraph graph(SupConNet net, LinearClassifier classifierOrNull,
             ImageGeometry geometry) {

@@ -3,6 +3,7 @@ package org.supcon.trainer.export;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import java.util.Map;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.export.OnnxGraph.Attribute;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;
@@ -33,10 +34,10 @@ import org.supcon.trainer.export.onnx.Onnx.ValueInfoProto;
 public final class OnnxModelWriter {
 
     /** The ONNX IR version written. */
-    public static final long IR_VERSION = 8;
+    public static final long IR_VERSION = OnnxContract.IR_VERSION;
 
     /** The version of the default ({@code ai.onnx}) operator set the graph uses. */
-    public static final long OPSET = 17;
+    public static final long OPSET = OnnxContract.OPSET;
 
     /** The {@code producer_name}. */
     public static final String PRODUCER_NAME = "supcon";

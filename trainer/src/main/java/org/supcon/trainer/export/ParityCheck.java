@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.model.L2Normalize;
 import org.supcon.trainer.model.SupConNet;
 import org.supcon.trainer.train.Features;
@@ -151,10 +152,10 @@ public final class ParityCheck {
             }
             int classes = djlLogits.length / size;
             try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(chunk), shape);
-                    OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT, input))) {
-                float[] embedding = output(result, OnnxExporter.EMBEDDING, size, dim);
-                float[] logits = output(result, OnnxExporter.LOGITS, size, classes);
-                float[] probabilities = output(result, OnnxExporter.PROBABILITIES, size, classes);
+                    OrtSession.Result result = session.run(Map.of(OnnxContract.INPUT, input))) {
+                float[] embedding = output(result, OnnxContract.EMBEDDING, size, dim);
+                float[] logits = output(result, OnnxContract.LOGITS, size, classes);
+                float[] probabilities = output(result, OnnxContract.PROBABILITIES, size, classes);
                 if (embedding == null || logits == null || probabilities == null) {
                     return;
                 }

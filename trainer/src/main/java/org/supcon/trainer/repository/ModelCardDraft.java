@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.supcon.common.repository.ModelCard;
+import org.supcon.common.repository.RepositoryLayout;
 
 /**
  * A {@link ModelCard} before publication: everything but version, checksum, size and creation
@@ -29,7 +31,7 @@ public record ModelCardDraft(
         String runId) {
 
     public ModelCardDraft {
-        Names.requireModelName(modelName);
+        RepositoryLayout.requireModelName(modelName);
         labels = ModelCard.requireLabels(modelName, labels);
         metrics = ModelCard.requireMetrics(modelName, metrics);
         provenance = provenance == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(provenance));

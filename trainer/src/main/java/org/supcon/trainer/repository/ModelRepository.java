@@ -5,11 +5,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -22,19 +20,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
-import java.util.regex.Pattern;
+import org.supcon.common.repository.ModelCard;
+import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.io.Durable;
 
 /**
- * Published model versions on a filesystem: {@code root/<name>/<version>/model.onnx} with
- * {@code model-card.json} beside it and optional extra files (a plot, a summary).
+ * Publishes model versions into the {@link RepositoryLayout}: {@code root/<name>/<version>/model.onnx}
+ * with {@code model-card.json} beside it and optional extra files (a plot, a summary).
  *
  * <p>Versions are positive integers, consecutive per writer and only increasing. A version
  * directory appears in one atomic {@code rename(2)} of a fully written, fsync'ed temporary
@@ -51,14 +49,10 @@ import org.supcon.trainer.io.Durable;
  */
 public final class ModelRepository {
 
-    public static final String MODEL_FILE = "model.onnx";
-    static final String TEMP_PREFIX = ".tmp-";
     static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
     static final int MAX_ATTEMPTS = 100;
 
-    private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,17}");
-
-    private final Path root;
+    private final RepositoryLayout layout;
     private final Clock clock;
     private final PublishHooks hooks;
 
@@ -68,28 +62,19 @@ public final class ModelRepository {
     }
 
     ModelRepository(Path root, Clock clock, PublishHooks hooks) {
-        this.root = root.toAbsolutePath().normalize();
+        this.layout = new RepositoryLayout(root);
         this.clock = clock;
         this.hooks = hooks;
         removeStaleTempDirs();
     }
 
     public Path root() {
-        return root;
+        return layout.root();
     }
 
     /** Complete versions of {@code name}, ascending; empty when the model was never published. */
     public List<Long> versions(String name) throws IOException {
-        Path modelDir = modelDir(name);
-        List<Long> versions = new ArrayList<>();
-        for (Path entry : list(modelDir)) {
-            long v = versionOf(entry);
-            if (v > 0 && isComplete(entry)) {
-                versions.add(v);
-            }
-        }
-        versions.sort(null);
-        return versions;
+        return layout.versions(name);
     }
 
     public Optional<PublishedVersion> latest(String name) throws IOException {
@@ -103,16 +88,16 @@ public final class ModelRepository {
      * @throws IOException if the card cannot be read or does not match its directory
      */
     public Optional<PublishedVersion> get(String name, long version) throws IOException {
-        Path dir = modelDir(name).resolve(Long.toString(version));
-        if (version < 1 || !isComplete(dir)) {
+        Path dir = layout.versionDir(name, version);
+        if (version < 1 || !RepositoryLayout.isComplete(dir)) {
             return Optional.empty();
         }
-        ModelCard card = ModelCard.read(dir.resolve(ModelCard.FILE_NAME));
+        ModelCard card = ModelCard.read(dir.resolve(RepositoryLayout.CARD_FILE));
         if (card.version() != version || !card.modelName().equals(name)) {
             throw new IOException("model card in " + dir + " says " + card.modelName() + " v" + card.version()
                     + ", expected " + name + " v" + version);
         }
-        return Optional.of(new PublishedVersion(name, version, dir, dir.resolve(MODEL_FILE), card));
+        return Optional.of(new PublishedVersion(name, version, dir, dir.resolve(RepositoryLayout.MODEL_FILE), card));
     }
 
     /** Same as {@link #publish(byte[], ModelCardDraft, Map)} without extra files. */
@@ -127,7 +112,7 @@ public final class ModelRepository {
      * @param draft the card without version, checksum, size and time
      * @param extraFiles file name in the version directory to the source file to copy, e.g.
      *     {@code "training.png" -> run/training.png}; names follow the model-name rule and may not
-     *     be {@code model.onnx} or {@code model-card.json}
+     *     be {@value RepositoryLayout#MODEL_FILE} or {@value RepositoryLayout#CARD_FILE}
      * @return the new version, as {@link #get} would return it
      * @throws IOException if writing fails or {@value #MAX_ATTEMPTS} version numbers in a row were
      *     taken by other writers; no version is left behind unless the rename happened
@@ -151,13 +136,13 @@ public final class ModelRepository {
         Map<String, Path> extras = checkExtras(name, extraFiles);
         String createdAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
 
-        Path modelDir = modelDir(name);
+        Path modelDir = layout.modelDir(name);
         if (!Files.isDirectory(modelDir)) {
             Files.createDirectories(modelDir);
             Durable.fsyncDirectory(modelDir.getParent());
         }
         long candidate = highestNumber(modelDir) + 1;
-        Path temp = Files.createTempDirectory(modelDir, TEMP_PREFIX);
+        Path temp = Files.createTempDirectory(modelDir, RepositoryLayout.TEMP_PREFIX);
         boolean renamed = false;
         try {
             byte[] written = null;
@@ -173,13 +158,13 @@ public final class ModelRepository {
                     throw new IllegalArgumentException("ONNX model bytes for " + name + " v" + candidate + " are empty");
                 }
                 if (model != written) {
-                    writeDurably(temp.resolve(MODEL_FILE), model);
+                    writeDurably(temp.resolve(RepositoryLayout.MODEL_FILE), model);
                     hooks.afterModelWritten(temp);
                     card = draft.toCard(candidate, sha256(model), model.length, createdAt);
                     written = model;
                 }
                 card = card.withVersion(candidate);
-                writeDurably(temp.resolve(ModelCard.FILE_NAME), card.toJson());
+                writeDurably(temp.resolve(RepositoryLayout.CARD_FILE), card.toJson());
                 hooks.afterCardWritten(temp, candidate);
                 Durable.fsyncDirectory(temp);
                 Path target = modelDir.resolve(Long.toString(candidate));
@@ -188,7 +173,7 @@ public final class ModelRepository {
                     renamed = true;
                     Durable.fsyncDirectory(modelDir);
                     hooks.afterRename(target);
-                    return new PublishedVersion(name, candidate, target, target.resolve(MODEL_FILE), card);
+                    return new PublishedVersion(name, candidate, target, target.resolve(RepositoryLayout.MODEL_FILE), card);
                 }
                 if (attempt == MAX_ATTEMPTS) {
                     throw new IOException("could not publish " + name + ": " + MAX_ATTEMPTS
@@ -236,18 +221,14 @@ public final class ModelRepository {
         return HexFormat.of().formatHex(newSha256().digest(bytes));
     }
 
-    private Path modelDir(String name) {
-        return root.resolve(Names.requireModelName(name));
-    }
-
     private static Map<String, Path> checkExtras(String name, Map<String, Path> extraFiles) {
         Map<String, Path> extras = new LinkedHashMap<>();
         if (extraFiles == null) {
             return extras;
         }
         extraFiles.forEach((fileName, source) -> {
-            Names.requireFileName(fileName);
-            if (fileName.equals(MODEL_FILE) || fileName.equals(ModelCard.FILE_NAME)) {
+            RepositoryLayout.requireFileName(fileName);
+            if (fileName.equals(RepositoryLayout.MODEL_FILE) || fileName.equals(RepositoryLayout.CARD_FILE)) {
                 throw new IllegalArgumentException("extra file of " + name + " may not be named " + fileName
                         + ": the repository writes that file itself");
             }
@@ -260,35 +241,13 @@ public final class ModelRepository {
         return extras;
     }
 
-    /** The number a directory entry stands for, or -1 if its name is not a version number. */
-    private static long versionOf(Path entry) {
-        String fileName = entry.getFileName().toString();
-        return VERSION_DIR.matcher(fileName).matches() ? Long.parseLong(fileName) : -1;
-    }
-
-    private static boolean isComplete(Path dir) {
-        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                && Files.isRegularFile(dir.resolve(MODEL_FILE))
-                && Files.isRegularFile(dir.resolve(ModelCard.FILE_NAME));
-    }
-
     /** The highest number-named entry, complete or not, so that no number is ever handed out twice. */
     private static long highestNumber(Path modelDir) throws IOException {
         long highest = 0;
-        for (Path entry : list(modelDir)) {
-            highest = Math.max(highest, versionOf(entry));
+        for (Path entry : RepositoryLayout.entries(modelDir)) {
+            highest = Math.max(highest, RepositoryLayout.versionOf(entry));
         }
         return highest;
-    }
-
-    private static List<Path> list(Path dir) throws IOException {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            stream.forEach(entries::add);
-        } catch (NoSuchFileException e) {
-            // never published
-        }
-        return entries;
     }
 
     /**
@@ -353,12 +312,12 @@ public final class ModelRepository {
     private void removeStaleTempDirs() {
         Instant cutoff = Instant.now(clock).minus(STALE_TEMP_AGE);
         try {
-            for (Path modelDir : list(root)) {
+            for (Path modelDir : RepositoryLayout.entries(layout.root())) {
                 if (!Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                for (Path entry : list(modelDir)) {
-                    if (entry.getFileName().toString().startsWith(TEMP_PREFIX)
+                for (Path entry : RepositoryLayout.entries(modelDir)) {
+                    if (entry.getFileName().toString().startsWith(RepositoryLayout.TEMP_PREFIX)
                             && Files.getLastModifiedTime(entry, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
                         deleteRecursively(entry);
                     }

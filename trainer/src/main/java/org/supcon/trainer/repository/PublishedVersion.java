@@ -1,6 +1,8 @@
 package org.supcon.trainer.repository;
 
 import java.nio.file.Path;
+import org.supcon.common.repository.ModelCard;
+import org.supcon.common.repository.RepositoryLayout;
 
 /**
  * One complete, immutable version: {@code directory = ROOT/name/version}, holding
@@ -10,6 +12,6 @@ public record PublishedVersion(String name, long version, Path directory, Path m
 
     /** A file published beside the model, e.g. {@code training.png}; it may not exist. */
     public Path file(String fileName) {
-        return directory.resolve(Names.requireFileName(fileName));
+        return directory.resolve(RepositoryLayout.requireFileName(fileName));
     }
 }

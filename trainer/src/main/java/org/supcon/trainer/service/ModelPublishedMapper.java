@@ -2,8 +2,8 @@ package org.supcon.trainer.service;
 
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
+import org.supcon.common.repository.ModelCard;
 import org.supcon.proto.v1.ModelPublished;
-import org.supcon.trainer.repository.ModelCard;
 import org.supcon.trainer.repository.PublishedVersion;
 
 /** A published version as the {@code ModelPublished} event: every field from its model card. */

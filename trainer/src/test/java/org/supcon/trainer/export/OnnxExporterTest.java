@@ -20,6 +20,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.trainer.images.ImageGeometry;
+import org.supcon.common.model.OnnxContract;
 import org.supcon.trainer.export.OnnxGraph.Dim;
 import org.supcon.trainer.export.OnnxGraph.ElemType;
 import org.supcon.trainer.export.OnnxGraph.Node;
@@ -66,14 +67,14 @@ class OnnxExporterTest {
                 assertEquals(MNIST, read.geometry());
                 assertEquals(Map.of("method", "supcon"), read.provenance());
                 assertArrayEquals(new long[] {-1, 1, 28, 28},
-                        shape(session.getInputInfo().get(OnnxExporter.INPUT)));
+                        shape(session.getInputInfo().get(OnnxContract.INPUT)));
                 Map<String, NodeInfo> out = session.getOutputInfo();
-                assertEquals(List.of(OnnxExporter.EMBEDDING, OnnxExporter.LOGITS,
-                        OnnxExporter.PROBABILITIES), List.copyOf(out.keySet()));
+                assertEquals(List.of(OnnxContract.EMBEDDING, OnnxContract.LOGITS,
+                        OnnxContract.PROBABILITIES), List.copyOf(out.keySet()));
                 assertArrayEquals(new long[] {-1, net.featureDim()},
-                        shape(out.get(OnnxExporter.EMBEDDING)));
+                        shape(out.get(OnnxContract.EMBEDDING)));
                 assertArrayEquals(new long[] {-1, ExportFixtures.CLASSES},
-                        shape(out.get(OnnxExporter.LOGITS)));
+                        shape(out.get(OnnxContract.LOGITS)));
             }
         }
     }

@@ -36,11 +36,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.supcon.common.repository.ModelCard;
 import org.supcon.proto.v1.ModelPublished;
 import org.supcon.trainer.images.FashionMnist;
 import org.supcon.testing.kafka.KafkaBroker;
 import org.supcon.testing.kafka.StrimziAcls;
-import org.supcon.trainer.repository.ModelCard;
 import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.service.ModelEventsProducer;
 

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.supcon.common.repository.ModelCard;
+import org.supcon.common.repository.RepositoryLayout;
 
 class ModelRepositoryTest {
 
@@ -99,11 +101,11 @@ class ModelRepositoryTest {
         assertEquals(new ModelCard(NAME, 2, List.of("T-shirt/top", "Trouser", "Pullover"), Map.of("testAccuracy", 0.913),
                 Map.of("temperature", 0.1, "epochs", 20, "data", Map.of("dataset", "fashion-mnist")),
                 sha256(bytes), bytes.length, "2025-02-01T10:00:00.250Z", 1, 28, 28, "run-42"), card);
-        assertEquals(card, ModelCard.read(v2.directory().resolve(ModelCard.FILE_NAME)));
+        assertEquals(card, ModelCard.read(v2.directory().resolve(RepositoryLayout.CARD_FILE)));
         assertEquals("png bytes", Files.readString(v2.file("training.png")));
         assertEquals(Optional.empty(), repo.verify(v2));
 
-        for (Path f : List.of(v2.modelFile(), v2.directory().resolve(ModelCard.FILE_NAME), v2.file("training.png"))) {
+        for (Path f : List.of(v2.modelFile(), v2.directory().resolve(RepositoryLayout.CARD_FILE), v2.file("training.png"))) {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
             assertFalse(perms.contains(PosixFilePermission.OWNER_WRITE) || perms.contains(PosixFilePermission.GROUP_WRITE)
                     || perms.contains(PosixFilePermission.OTHERS_WRITE), f + " is writable: " + perms);
@@ -173,8 +175,8 @@ class ModelRepositoryTest {
         ModelRepository repo = repo(PublishHooks.NONE);
         PublishedVersion v1 = repo.publish(model("a"), draft(NAME));
         Path stale = Files.createDirectory(root.resolve(NAME).resolve(".tmp-xyz"));
-        Files.write(stale.resolve(ModelRepository.MODEL_FILE), model("half"));
-        Files.writeString(stale.resolve(ModelCard.FILE_NAME), "{\"modelName\" : \"fash");
+        Files.write(stale.resolve(RepositoryLayout.MODEL_FILE), model("half"));
+        Files.writeString(stale.resolve(RepositoryLayout.CARD_FILE), "{\"modelName\" : \"fash");
         Path young = Files.createDirectory(root.resolve(NAME).resolve(".tmp-live-writer"));
         FileTime twoHoursAgo = FileTime.from(NOW.minus(Duration.ofHours(2)));
         Files.setLastModifiedTime(stale, twoHoursAgo);
@@ -197,7 +199,7 @@ class ModelRepositoryTest {
         Files.createDirectory(dir.resolve("abc"));
         Files.createDirectory(dir.resolve("0"));
         Files.createDirectory(dir.resolve("007"));
-        Files.write(Files.createDirectory(dir.resolve("5")).resolve(ModelRepository.MODEL_FILE), model("orphan"));
+        Files.write(Files.createDirectory(dir.resolve("5")).resolve(RepositoryLayout.MODEL_FILE), model("orphan"));
         Files.writeString(dir.resolve("6"), "a file, not a version");
         assertEquals(List.of(1L), repo.versions(NAME));
         assertEquals(Optional.empty(), repo.get(NAME, 5));
@@ -324,7 +326,7 @@ class ModelRepositoryTest {
         }
         assertThrows(IllegalArgumentException.class, () -> repo.get("a/b", 1));
         Path plot = Files.writeString(root.resolve("plot.png"), "x");
-        for (String bad : List.of("../evil", "model.onnx", ModelCard.FILE_NAME)) {
+        for (String bad : List.of("../evil", "model.onnx", RepositoryLayout.CARD_FILE)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> repo.publish(model("a"), draft(NAME), Map.of(bad, plot)));
             assertTrue(e.getMessage().contains(bad), e.getMessage());

@@ -1,4 +1,4 @@
-package org.supcon.trainer.rest;
+package org.supcon.trainer.security;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

@@ -1,4 +1,4 @@
-package org.supcon.trainer.repository;
+package org.supcon.common.repository;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelCardTest {
 
@@ -69,6 +72,47 @@ class ModelCardTest {
         String json = new String(card().toJson(), StandardCharsets.UTF_8).replace(SHA, "not-a-hash");
         IOException e = assertThrows(IOException.class, () -> ModelCard.fromJson(json.getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("sha256 of fashion-encoder must be 64 lowercase hex digits"), e.getMessage());
+    }
+
+    @Test
+    void readsACardAsPublishedAndIgnoresFieldsItDoesNotKnow(@TempDir Path dir) throws IOException {
+        // the on-disk format of published versions (inference/src/test/resources/models): field names are the format
+        Path file = Files.writeString(dir.resolve(RepositoryLayout.CARD_FILE), """
+                {
+                  "modelName" : "fashion-mnist-supcon",
+                  "version" : 2,
+                  "labels" : [ "T-shirt/top", "Trouser" ],
+                  "metrics" : { "testAccuracy" : 0.763 },
+                  "provenance" : { "hyperparameters" : { "epochs" : 2 }, "method" : "supcon" },
+                  "sha256" : "%s",
+                  "sizeBytes" : 1249869,
+                  "createdAt" : "2026-11-28T05:37:27.833Z",
+                  "channels" : 1,
+                  "height" : 28,
+                  "width" : 28,
+                  "runId" : "run1",
+                  "addedByANewerTrainer" : true
+                }
+                """.formatted(SHA));
+        ModelCard card = ModelCard.read(file);
+        assertEquals(new ModelCard("fashion-mnist-supcon", 2, List.of("T-shirt/top", "Trouser"),
+                Map.of("testAccuracy", 0.763), Map.of("hyperparameters", Map.of("epochs", 2), "method", "supcon"),
+                SHA, 1249869, "2026-11-28T05:37:27.833Z", 1, 28, 28, "run1"), card);
+    }
+
+    @Test
+    void readingABrokenFileNamesTheFileAndTheProblem(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve(RepositoryLayout.CARD_FILE), "{ not json");
+        IOException e = assertThrows(IOException.class, () -> ModelCard.read(file));
+        assertTrue(e.getMessage().contains("model card " + file + " is not readable JSON"), e.getMessage());
+
+        Files.write(file, card().toJson());
+        Files.writeString(file, Files.readString(file).replace(SHA, "not-a-hash"));
+        e = assertThrows(IOException.class, () -> ModelCard.read(file));
+        assertTrue(e.getMessage().startsWith("model card " + file + " is invalid: sha256 of fashion-encoder"), e.getMessage());
+
+        e = assertThrows(IOException.class, () -> ModelCard.read(dir.resolve("missing.json")));
+        assertTrue(e.getMessage().contains("cannot read model card"), e.getMessage());
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {

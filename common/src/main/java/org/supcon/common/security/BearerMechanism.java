@@ -1,4 +1,4 @@
-package org.supcon.trainer.rest;
+package org.supcon.common.security;
 
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -12,12 +12,12 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
-import jakarta.inject.Inject;
 import java.util.Set;
 
 /**
  * The framework's bearer-JWT mechanism (smallrye-jwt) unchanged, except that its 401 challenge
- * carries a JSON error body ({@link SecurityErrors}) instead of an empty one. The Quarkus way to
+ * carries the error in the caller's protocol ({@link SecurityErrors}: JSON, or what the service's
+ * {@link ApiSecurity} answers, e.g. a gRPC status) instead of an empty body. The Quarkus way to
  * customise a mechanism: an {@code @Alternative} delegating to it.
  */
 @Alternative
@@ -25,8 +25,13 @@ import java.util.Set;
 @ApplicationScoped
 public class BearerMechanism implements HttpAuthenticationMechanism {
 
-    @Inject
-    JWTAuthMechanism delegate;
+    private final JWTAuthMechanism delegate;
+    private final SecurityErrors errors;
+
+    BearerMechanism(JWTAuthMechanism delegate, SecurityErrors errors) {
+        this.delegate = delegate;
+        this.errors = errors;
+    }
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -41,7 +46,7 @@ public class BearerMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<Boolean> sendChallenge(RoutingContext context) {
         if (!context.response().headWritten()) {
-            SecurityErrors.unauthorized(context);
+            errors.unauthorized(context);
         }
         return Uni.createFrom().item(true);
     }

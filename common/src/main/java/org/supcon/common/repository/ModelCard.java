@@ -1,9 +1,11 @@
-package org.supcon.trainer.repository;
+package org.supcon.common.repository;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +21,13 @@ import java.util.regex.Pattern;
 
 /**
  * What a published model version is: the file {@code model-card.json} beside {@code model.onnx}.
- * Immutable once published; the repository fills in version, checksum, size and time.
+ * The trainer writes it, the inference service reads it, both with this record. Immutable once
+ * published; the trainer's repository fills in version, checksum, size and time.
  *
  * <p>The model takes float input {@code [N, channels, height, width]}; {@code labels} are the
  * class names in output order. JSON has a fixed field order and map keys sorted, so the same card
- * always produces the same bytes.
+ * always produces the same bytes. The field names are the file format: published versions keep
+ * them. Unknown fields are ignored, so an older reader still serves a newer writer's card.
  *
  * @param modelName the repository name (letters, digits, {@code - _ .})
  * @param version the version directory it lives in, 1 or more
@@ -38,6 +42,7 @@ import java.util.regex.Pattern;
  * @param width input width
  * @param runId the training run it came from; null when published by hand
  */
+@RegisterForReflection // read by Jackson in the inference native image
 @JsonPropertyOrder({"modelName", "version", "labels", "metrics", "provenance", "sha256", "sizeBytes", "createdAt",
     "channels", "height", "width", "runId"})
 public record ModelCard(
@@ -54,9 +59,6 @@ public record ModelCard(
         int width,
         String runId) {
 
-    /** The card's file name inside a version directory. */
-    public static final String FILE_NAME = "model-card.json";
-
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -67,7 +69,7 @@ public record ModelCard(
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public ModelCard {
-        Names.requireModelName(modelName);
+        RepositoryLayout.requireModelName(modelName);
         if (version < 1) {
             throw new IllegalArgumentException("version of " + modelName + " must be >= 1, got " + version);
         }
@@ -89,12 +91,26 @@ public record ModelCard(
         return JSON.readValue(json, ModelCard.class);
     }
 
-    /** Reads and validates a card file. */
+    /**
+     * Reads and validates a card file.
+     *
+     * @throws IOException naming the file and what is wrong with it
+     */
     public static ModelCard read(Path file) throws IOException {
+        byte[] json;
         try {
-            return fromJson(Files.readAllBytes(file));
+            json = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new IOException("cannot read model card " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return fromJson(json);
+        } catch (ValueInstantiationException e) {
+            // the constructor's check failed: its message says what is wrong, without Jackson's wrapping
+            Throwable reason = e.getCause() != null ? e.getCause() : e;
+            throw new IOException("model card " + file + " is invalid: " + reason.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException("model card " + file + " is not readable JSON: " + e.getMessage(), e);
         }
     }
 
@@ -109,12 +125,13 @@ public record ModelCard(
     }
 
     /** The same card for another version: publish rewrites it when a version number was taken. */
-    ModelCard withVersion(long newVersion) {
+    public ModelCard withVersion(long newVersion) {
         return new ModelCard(modelName, newVersion, labels, metrics, provenance, sha256, sizeBytes, createdAt,
                 channels, height, width, runId);
     }
 
-    static List<String> requireLabels(String modelName, List<String> labels) {
+    /** Non-empty, no blank label, distinct; a draft card is checked with the same rule before publishing. */
+    public static List<String> requireLabels(String modelName, List<String> labels) {
         if (labels == null || labels.isEmpty()) {
             throw new IllegalArgumentException("labels of " + modelName + " must not be empty");
         }
@@ -127,7 +144,8 @@ public record ModelCard(
         return List.copyOf(labels);
     }
 
-    static Map<String, Double> requireMetrics(String modelName, Map<String, Double> metrics) {
+    /** Finite values; null means none. */
+    public static Map<String, Double> requireMetrics(String modelName, Map<String, Double> metrics) {
         if (metrics == null) {
             return Map.of();
         }
@@ -139,7 +157,8 @@ public record ModelCard(
         return Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
-    static void requireGeometry(String modelName, int channels, int height, int width) {
+    /** The input {@code [C, H, W]} is positive. */
+    public static void requireGeometry(String modelName, int channels, int height, int width) {
         if (channels < 1 || height < 1 || width < 1) {
             throw new IllegalArgumentException("input geometry of " + modelName + " must be positive, got [C, H, W] = ["
                     + channels + ", " + height + ", " + width + "]");

@@ -1,4 +1,4 @@
-package org.supcon.inference.security;
+package org.supcon.common.security;
 
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,12 +9,10 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
-import org.supcon.inference.config.InferenceConfig;
 
 /**
- * Says at start who may call the API: with inference.auth.enabled=false, that anyone may (a warning,
- * as dev/demo runs); with it on, how tokens are verified, and loudly when they cannot be (every call
- * would be refused).
+ * Says at start how the API checks tokens, and loudly when it cannot: without a key to verify
+ * them every call is refused, which is safe but puzzling unless the log names the setting.
  */
 @ApplicationScoped
 public class VerificationKey {
@@ -23,25 +21,24 @@ public class VerificationKey {
     static final String LOCATION = "mp.jwt.verify.publickey.location";
     static final String INLINE = "mp.jwt.verify.publickey";
 
-    private final InferenceConfig config;
+    private final ApiSecurity api;
 
-    public VerificationKey(InferenceConfig config) {
-        this.config = config;
+    VerificationKey(ApiSecurity api) {
+        this.api = api;
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.auth().enabled()) {
-            LOG.warn("API authentication is OFF (inference.auth.enabled=false): anyone who reaches the API port may call it");
+        if (!api.checksTokens()) {
             return;
         }
-        Config c = ConfigProvider.getConfig();
-        Optional<String> location = c.getOptionalValue(LOCATION, String.class);
-        Optional<String> problem = problem(location, c.getOptionalValue(INLINE, String.class));
+        Config config = ConfigProvider.getConfig();
+        Optional<String> location = config.getOptionalValue(LOCATION, String.class);
+        Optional<String> problem = problem(location, config.getOptionalValue(INLINE, String.class));
         if (problem.isPresent()) {
-            LOG.errorf("inference.auth.enabled=true but the API will refuse every call: %s (README.md \"Security\")",
-                    problem.get());
+            LOG.errorf("%s will refuse every call: %s (README.md \"Security\"; dev/token issues tokens locally)",
+                    api.apiName(), problem.get());
         } else {
-            LOG.infof("API authentication on: bearer tokens with the role %s, verified with %s", SecurityErrors.ROLE,
+            LOG.infof("%s takes bearer tokens with the role %s, verified with %s", api.apiName(), api.role(),
                     location.orElse(INLINE));
         }
     }
