@@ -35,7 +35,7 @@ import org.supcon.trainer.train.TrainingRun;
 /**
  * Training runs of one model: accepts a run when none is active (else {@link RunConflictException}),
  * runs it on its own worker thread, keeps every run's state in {@code runsDir/<id>/state.json}
- * (with the TrainingRun output and its checkpoint in {@code runsDir/<id>/output}), cancels
+ * (beside the pipeline's output: checkpoint, summary, weights, report, model), cancels
  * cooperatively, and after a restart resumes the run that was active from its last checkpoint.
  * Plain Java: the service wires it to configuration, Kafka and metrics.
  */
