@@ -133,6 +133,8 @@ public final class TrainingPipeline {
             PublishedVersion v = exported.published();
             if (v != null) {
                 listener.onPublished(v);
+            }
+            if (v != null && target.events() != ModelEvents.NONE) {
                 listener.onPhase(Phase.EVENT, "announcing " + v.name() + " version " + v.version());
                 try {
                     target.events().published(v, runId);
