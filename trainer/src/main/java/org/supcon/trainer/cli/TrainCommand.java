@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +31,6 @@ import org.supcon.trainer.settings.InvalidSettingsException;
 import org.supcon.trainer.settings.RunSettings;
 import org.supcon.trainer.settings.SettingsBinding;
 import org.supcon.trainer.train.ConsoleProgress;
-import org.supcon.trainer.train.EpochStats;
 import org.supcon.trainer.train.TrainResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -146,17 +146,16 @@ public class TrainCommand implements Callable<Integer> {
                     o.published().directory());
         }
         out.println("   wrote " + dir.resolve(RunSummary.FILE) + ", report.html, training.png, model.onnx, "
-                + TrainingPipeline.WEIGHTS + (r.settings().get("method").equals("ce") ? "" : ", " + TrainingPipeline.CLASSIFIER));
+                + TrainingPipeline.WEIGHTS + (Files.exists(dir.resolve(TrainingPipeline.CLASSIFIER)) ? ", " + TrainingPipeline.CLASSIFIER : ""));
     }
 
-    /** The run's progress on a terminal: steps and epochs as bars and lines, phases as lines. */
-    static final class Console implements RunListener {
+    /** The run's progress on a terminal: steps and epochs as bars and lines ({@link ConsoleProgress}), phases as lines. */
+    static final class Console extends ConsoleProgress implements RunListener {
         private final PrintStream out;
-        private final ConsoleProgress progress;
 
         Console(PrintStream out) {
+            super(out, out == System.out && System.console() != null);
             this.out = out;
-            this.progress = new ConsoleProgress(out, out == System.out && System.console() != null);
         }
 
         @Override
@@ -168,21 +167,6 @@ public class TrainCommand implements Callable<Integer> {
         public void onData(DatasetFacts f) {
             out.printf(Locale.ROOT, "data: %d train, %d validation, %d test images; %d classes; test split: %s%n",
                     f.trainImages(), f.validationImages(), f.testImages(), f.labels().size(), f.testSplit());
-        }
-
-        @Override
-        public void onStep(Step step) {
-            progress.onStep(step);
-        }
-
-        @Override
-        public void onEpoch(EpochStats stats, int epochs) {
-            progress.onEpoch(stats, epochs);
-        }
-
-        @Override
-        public void onResumed(int completedEpochs, int epochs, Path checkpoint) {
-            progress.onResumed(completedEpochs, epochs, checkpoint);
         }
     }
 }

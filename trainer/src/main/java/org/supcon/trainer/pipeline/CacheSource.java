@@ -3,13 +3,15 @@ package org.supcon.trainer.pipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.io.Durable;
 import org.supcon.trainer.dataset.DatasetCache;
 import org.supcon.trainer.settings.RunSettings;
 
@@ -33,9 +35,7 @@ public record CacheSource(DatasetSnapshots snapshots, DatasetFacts recorded) imp
         if (Files.exists(idsFile)) {
             snap = restrict(snap, Files.readAllLines(idsFile), recorded);
         } else {
-            Path tmp = output.resolve(SNAPSHOT_IDS + ".tmp");
-            Files.write(tmp, snap.ids());
-            Files.move(tmp, idsFile, StandardCopyOption.ATOMIC_MOVE);
+            Durable.writeAtomically(idsFile, snap.ids().stream().map(id -> id + "\n").collect(Collectors.joining()).getBytes(StandardCharsets.UTF_8));
         }
         ImageSet all = snap.images();
         if (all.numClasses() < 2) {

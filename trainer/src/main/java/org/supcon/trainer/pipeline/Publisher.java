@@ -5,10 +5,10 @@ import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.augment.Augmenter;
 import org.supcon.trainer.export.ModelMetadata;
 import org.supcon.trainer.export.OnnxExporter;
@@ -16,6 +16,7 @@ import org.supcon.trainer.export.ParityCheck;
 import org.supcon.trainer.export.ParityReport;
 import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.io.Durable;
 import org.supcon.trainer.repository.ModelCardDraft;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
@@ -109,10 +110,8 @@ public final class Publisher {
             last[0] = build.apply(0);
         }
         byte[] local = last[0];
-        Path runModel = runDir.resolve("model.onnx");
-        Path tmp = runDir.resolve("model.onnx.tmp");
-        Files.write(tmp, local);
-        Files.move(tmp, runModel, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path runModel = runDir.resolve(RepositoryLayout.MODEL_FILE);
+        Durable.writeAtomically(runModel, local);
         return new Outcome(runModel, parity[0], published, local.length, (System.nanoTime() - t0) / 1e9);
     }
 

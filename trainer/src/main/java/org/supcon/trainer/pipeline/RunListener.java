@@ -21,9 +21,6 @@ public interface RunListener extends ProgressListener {
     /** The publication gate decided. */
     default void onGate(Gate.Decision decision) {}
 
-    /** The model was exported and checked; {@code version} is null when it was not published. */
-    default void onExported(Publisher.Outcome outcome) {}
-
     /** A new version was published. */
     default void onPublished(PublishedVersion version) {}
 

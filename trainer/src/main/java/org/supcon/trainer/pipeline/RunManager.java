@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import org.supcon.trainer.io.Durable;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.settings.RunSettings;
@@ -363,9 +363,7 @@ public final class RunManager implements AutoCloseable {
         Path dir = directory(run.id);
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(STATE_FILE + ".tmp");
-            JSON.writeValue(tmp.toFile(), run.status());
-            Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Durable.writeAtomically(dir.resolve(STATE_FILE), JSON.writeValueAsBytes(run.status()));
         } catch (IOException e) {
             LOG.errorf("cannot write the state of run %s to %s: %s", run.id, dir, e.getMessage());
         }

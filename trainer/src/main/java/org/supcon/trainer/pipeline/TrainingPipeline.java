@@ -129,7 +129,6 @@ public final class TrainingPipeline {
             Publisher.Outcome exported = Publisher.exportAndPublish(manager, trained, data, target.modelName(),
                     decision.publish() ? target.repository() : null, output, files);
             RunSummary.of(result, exported).write(summary);
-            listener.onExported(exported);
             PublishedVersion v = exported.published();
             if (v != null) {
                 listener.onPublished(v);

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.supcon.trainer.config.TrainerConfig;
+import org.supcon.trainer.settings.InvalidSettingsException;
 import org.supcon.trainer.settings.RunSettings;
 import org.supcon.trainer.settings.SettingsBinding;
 import org.supcon.trainer.repository.ModelRepository;
@@ -95,7 +96,15 @@ public class TrainingRunService {
             Device device = DeviceChoice.choose(setting, gpus);
             LOG.infof("training device: %s (trainer.device=%s; DJL %s engine %s sees %d GPU(s))", device,
                     setting.name().toLowerCase(), Engine.getDjlVersion(), Engine.getInstance().getVersion(), gpus);
-            RunSettings resolved = SettingsBinding.bind(defaults);
+            RunSettings resolved;
+            try {
+                resolved = SettingsBinding.bind(defaults);
+            } catch (InvalidSettingsException e) {
+                // a bad trainer.runs.* value stops the service at start, named as the property it is
+                throw new IllegalStateException(e.field() == null ? e.getMessage()
+                        : "trainer.runs." + SettingsBinding.option(e.field()).substring(2)
+                                + e.getMessage().substring(e.field().length() + 1), e);
+            }
             RunManager m = new RunManager(new RunManager.Options(config.dataDir().resolve("runs"), config.modelName(),
                     new ModelRepository(config.modelRepository()), new Gate(config.gate().enabled(), config.gate().tolerance()),
                     resolved, device), () -> store.cache().identifiedSnapshot(null, null), events);

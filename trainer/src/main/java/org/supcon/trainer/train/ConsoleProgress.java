@@ -8,7 +8,7 @@ import java.util.Locale;
  * Progress on a terminal: a bar redrawn in place when stdout is a terminal, a line every few
  * seconds otherwise (logs, CI), and one line per epoch either way.
  */
-public final class ConsoleProgress implements ProgressListener {
+public class ConsoleProgress implements ProgressListener {
 
     private final PrintStream out;
     private final boolean interactive;
