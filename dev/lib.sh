@@ -76,13 +76,13 @@ build_all() {
   local stamp="$SUPCON_ROOT/dev/tools/target/.all-built"
   if [ -f "$stamp" ] && [ -f "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" ] &&
      [ -f "$SUPCON_ROOT/inference/target/quarkus-app/quarkus-run.jar" ] && [ -f "$TOOLS_JAR" ] &&
-     [ -z "$(find "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/testing/src" "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/inference/src" \
+     [ -z "$(find "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/common/src" "$SUPCON_ROOT/testing/src" "$SUPCON_ROOT/trainer/src" "$SUPCON_ROOT/inference/src" \
             "$SUPCON_ROOT/dev/tools/src" "$SUPCON_ROOT"/pom.xml "$SUPCON_ROOT"/*/pom.xml "$SUPCON_ROOT/dev/tools/pom.xml" \
             -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   say "building trainer, inference and the tools (first time: Maven downloads the dependencies, a few minutes)"
-  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl proto,testing,trainer,inference,dev/tools install -DskipTests) || return 1
+  (cd "$SUPCON_ROOT" && ./mvnw -B -ntp -q -pl trainer,inference,dev/tools -am install -DskipTests) || return 1
   touch "$stamp"
 }
 
