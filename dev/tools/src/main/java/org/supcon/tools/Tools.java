@@ -45,6 +45,12 @@ public final class Tools {
             TOOLS.forEach((name, t) -> System.err.printf("  %-16s %s%n", name, t.summary()));
             System.exit(2);
         }
-        tool.main().run(Arrays.copyOfRange(args, 1, args.length));
+        try {
+            tool.main().run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (NumberFormatException e) {
+            // the tools take positional numbers (ports, seconds, concurrency): name the bad one, no stack trace
+            System.err.println("supcon-tools " + args[0] + ": not a number: " + e.getMessage().replace("For input string: ", ""));
+            System.exit(2);
+        }
     }
 }
