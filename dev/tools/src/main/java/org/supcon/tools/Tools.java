@@ -51,6 +51,11 @@ public final class Tools {
             // the tools take positional numbers (ports, seconds, concurrency): name the bad one, no stack trace
             System.err.println("supcon-tools " + args[0] + ": not a number: " + e.getMessage().replace("For input string: ", ""));
             System.exit(2);
+        } catch (Exception e) {
+            // a failed tool must end: gRPC's and Kafka's client threads would otherwise keep the JVM alive
+            System.err.println("supcon-tools " + args[0] + " failed:");
+            e.printStackTrace();
+            System.exit(1);
         }
     }
 }
