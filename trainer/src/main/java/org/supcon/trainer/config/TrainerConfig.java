@@ -183,6 +183,21 @@ public interface TrainerConfig {
 
         @WithDefault("1")
         int loaderWorkers();
+
+        @WithDefault("0")
+        double labelNoise();
+
+        @WithDefault("true")
+        boolean searchIndex();
+
+        @WithDefault("10")
+        int labelVoteNeighbours();
+
+        @WithDefault("0.5")
+        double mislabelMargin();
+
+        @WithDefault("0.98")
+        double duplicateThreshold();
     }
 
     /** Start a run by itself when this many new samples have arrived since the last run (off by default). */

@@ -334,7 +334,7 @@ public final class DatasetCache implements Closeable {
             labels[i] = classIds.get(location.label());
             splits.add(location.split() == null ? "" : location.split());
         }
-        return new IdentifiedSnapshot(new ImageSet(geometry, names, pixels, labels), List.copyOf(ids),
+        return new IdentifiedSnapshot(new ImageSet(geometry, names, pixels, labels, ids.toArray(String[]::new)), List.copyOf(ids),
                 Collections.unmodifiableList(splits), offsets.offsets());
     }
 

@@ -17,6 +17,11 @@ import java.util.Set;
  * {@link #labels()} hand out the same arrays so that augmentation can read without copying 47 MB.
  * Nobody may write to them; every derived set ({@link #subset}, {@link #head}) gets fresh arrays.
  * A set may be empty (e.g. a validation split with fraction 0).
+ *
+ * <p>Every image has an id: the dataset cache's record id, the id the {@code ingest} command
+ * gives a file's image ({@code fashion-mnist/train/000042}), or its position when the source has
+ * none. Ids travel with their images through {@link #subset} and {@link #head}, so a vector index
+ * or a list of suspected mislabels can name the sample a user can relabel.
  */
 public final class ImageSet {
 
@@ -24,6 +29,7 @@ public final class ImageSet {
     private final List<String> labelNames;
     private final byte[] pixels;
     private final int[] labels;
+    private final String[] ids;
 
     /**
      * @param geometry shape of every image
@@ -32,6 +38,13 @@ public final class ImageSet {
      * @param labels one class id per image, each in {@code [0, labelNames.size())}
      */
     public ImageSet(ImageGeometry geometry, List<String> labelNames, byte[] pixels, int[] labels) {
+        this(geometry, labelNames, pixels, labels, null);
+    }
+
+    /**
+     * @param ids one id per image, or null for the positions {@code "0", "1", ...}
+     */
+    public ImageSet(ImageGeometry geometry, List<String> labelNames, byte[] pixels, int[] labels, String[] ids) {
         this.geometry = Objects.requireNonNull(geometry, "geometry");
         Objects.requireNonNull(labelNames, "labelNames");
         this.pixels = Objects.requireNonNull(pixels, "pixels");
@@ -60,6 +73,30 @@ public final class ImageSet {
                         + " is out of range [0, " + labelNames.size() + ")");
             }
         }
+        if (ids == null) {
+            ids = new String[labels.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = Integer.toString(i);
+            }
+        } else if (ids.length != labels.length) {
+            throw new IllegalArgumentException(ids.length + " ids for " + labels.length + " images");
+        }
+        this.ids = ids;
+    }
+
+    /** The same images and labels under other ids (arrays shared, not copied). */
+    public ImageSet withIds(List<String> newIds) {
+        return new ImageSet(geometry, labelNames, pixels, labels, newIds.toArray(String[]::new));
+    }
+
+    /** The same images and ids with other labels (e.g. flipped by label noise); arrays shared except labels. */
+    public ImageSet withLabels(int[] newLabels) {
+        return new ImageSet(geometry, labelNames, pixels, newLabels, ids);
+    }
+
+    /** Id of image {@code i}. */
+    public String id(int i) {
+        return ids[Objects.checkIndex(i, ids.length)];
     }
 
     /** An empty set with the given geometry and classes. */
@@ -122,6 +159,7 @@ public final class ImageSet {
         }
         byte[] newPixels = new byte[indices.length * p];
         int[] newLabels = new int[indices.length];
+        String[] newIds = new String[indices.length];
         for (int k = 0; k < indices.length; k++) {
             int i = indices[k];
             if (i < 0 || i >= labels.length) {
@@ -130,8 +168,9 @@ public final class ImageSet {
             }
             System.arraycopy(pixels, i * p, newPixels, k * p, p);
             newLabels[k] = labels[i];
+            newIds[k] = ids[i];
         }
-        return new ImageSet(geometry, labelNames, newPixels, newLabels);
+        return new ImageSet(geometry, labelNames, newPixels, newLabels, newIds);
     }
 
     /** The first {@code n} images (all of them if {@code n >= size()}); used for {@code --limit}. */
@@ -147,7 +186,7 @@ public final class ImageSet {
         System.arraycopy(pixels, 0, newPixels, 0, n * p);
         int[] newLabels = new int[n];
         System.arraycopy(labels, 0, newLabels, 0, n);
-        return new ImageSet(geometry, labelNames, newPixels, newLabels);
+        return new ImageSet(geometry, labelNames, newPixels, newLabels, java.util.Arrays.copyOf(ids, n));
     }
 
     /** Number of images per class id, length {@link #numClasses()}. */

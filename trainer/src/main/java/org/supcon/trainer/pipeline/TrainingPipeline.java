@@ -93,6 +93,13 @@ public final class TrainingPipeline {
         ImageSet train = head(loaded.train(), settings.limit());
         ImageSet test = head(loaded.test(), settings.testLimit());
         DatasetSplit.Split split = DatasetSplit.split(train, settings.validationFraction(), settings.seed());
+        if (settings.labelNoise() > 0) {
+            LabelNoise.Applied noisy = LabelNoise.apply(split.train(), settings.labelNoise(), settings.seed());
+            noisy.record().write(output.resolve(LabelNoise.FILE));
+            LOG.infof("run %s: flipped %d of %d training labels (labelNoise %.3f), recorded in %s", runId,
+                    noisy.record().flips().size(), split.train().size(), settings.labelNoise(), LabelNoise.FILE);
+            split = new DatasetSplit.Split(noisy.images(), split.validation());
+        }
         DatasetFacts facts = new DatasetFacts(loaded.train().size() + loaded.test().size(), train.labelNames(),
                 split.train().size(), split.validation().size(), test.size(), loaded.testSplit(), loaded.offsets());
         listener.onData(facts);
@@ -121,6 +128,7 @@ public final class TrainingPipeline {
             listener.onGate(decision);
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(RunSummary.FILE, summary);
+            files.put(LabelNoise.FILE, output.resolve(LabelNoise.FILE)); // published only when the run flipped labels
             files.putAll(report(output, runId, trained, data, facts, decision, manager));
             LOG.infof("run %s: test accuracy %.4f; gate: %s", runId, result.testAccuracy(), decision.reason());
 

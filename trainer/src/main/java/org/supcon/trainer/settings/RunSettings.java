@@ -45,7 +45,15 @@ public record RunSettings(
         @Doc("epochs of the linear classifier on the frozen encoder, 1..10000") int linearEpochs,
         @Doc("peak learning rate of the linear classifier, positive") double linearLearningRate,
         @Doc("validation every N epochs, 0 = never (only the final test), 0..10000") int evalEvery,
-        @Doc("augmentation threads running ahead of training, 1..16") int loaderWorkers) {
+        @Doc("augmentation threads running ahead of training, 1..16") int loaderWorkers,
+        @Doc("share of the training labels flipped to another label (symmetric, seeded; validation and test stay clean);"
+                + " the flips are recorded in label-noise.json, [0, 1)") double labelNoise,
+        @Doc("embed every sample with the published model and publish a vector index, near-duplicates and suspected"
+                + " mislabels with the version") boolean searchIndex,
+        @Doc("neighbours that vote on each sample's label (itself excluded), 1..100") int labelVoteNeighbours,
+        @Doc("a sample is a suspected mislabel when its label gets this share of the neighbour votes fewer than the"
+                + " winning label, (0, 1]") double mislabelMargin,
+        @Doc("cosine similarity at or above which two samples are near-duplicates, (0, 1]") double duplicateThreshold) {
 
     public RunSettings {
         notNull("method", method);
@@ -89,6 +97,16 @@ public record RunSettings(
         positive("linearLearningRate", linearLearningRate);
         range("evalEvery", evalEvery, 0, 10_000);
         range("loaderWorkers", loaderWorkers, 1, 16);
+        if (!(labelNoise >= 0 && labelNoise < 1)) {
+            throw new InvalidSettingsException("labelNoise", "must be in [0, 1), got " + labelNoise);
+        }
+        range("labelVoteNeighbours", labelVoteNeighbours, 1, 100);
+        if (!(mislabelMargin > 0 && mislabelMargin <= 1)) {
+            throw new InvalidSettingsException("mislabelMargin", "must be in (0, 1], got " + mislabelMargin);
+        }
+        if (!(duplicateThreshold > 0 && duplicateThreshold <= 1)) {
+            throw new InvalidSettingsException("duplicateThreshold", "must be in (0, 1], got " + duplicateThreshold);
+        }
     }
 
     private static void notNull(String field, Object value) {
@@ -122,8 +140,8 @@ public record RunSettings(
 
     /**
      * The settings that decide the weights, plus the dataset they were trained on: a checkpoint
-     * is resumed only when these match. Thread counts, the evaluation cadence and the test
-     * subset do not change the weights.
+     * is resumed only when these match. Thread counts, the evaluation cadence, the test
+     * subset and the publish-time analysis do not change the weights.
      */
     public Map<String, Object> weightsIdentity(String dataset) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -132,6 +150,11 @@ public record RunSettings(
         m.remove("loaderWorkers");
         m.remove("evalEvery");
         m.remove("testLimit");
+        // what is done with the trained model at publish does not change the weights
+        m.remove("searchIndex");
+        m.remove("labelVoteNeighbours");
+        m.remove("mislabelMargin");
+        m.remove("duplicateThreshold");
         return m;
     }
 }

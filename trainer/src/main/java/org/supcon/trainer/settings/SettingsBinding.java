@@ -153,6 +153,12 @@ public final class SettingsBinding {
                 return JSON.getNodeFactory().numberNode(Long.parseLong(text.strip()));
             } else if (t == double.class || t == Double.class) {
                 return JSON.getNodeFactory().numberNode(Double.parseDouble(text.strip()));
+            } else if (t == boolean.class) {
+                String b = text.strip().toLowerCase(Locale.ROOT);
+                if (!b.equals("true") && !b.equals("false")) {
+                    throw new NumberFormatException(text);
+                }
+                return JSON.getNodeFactory().booleanNode(Boolean.parseBoolean(b));
             }
         } catch (NumberFormatException e) {
             throw new InvalidSettingsException(c.getName(), "must be " + kind(t) + ", got \"" + text + "\"");
@@ -179,6 +185,8 @@ public final class SettingsBinding {
                     && (t == long.class || t == Long.class || v.canConvertToInt());
         } else if (t == double.class || t == Double.class) {
             ok = v.isNumber() || (t == Double.class && v.isNull());
+        } else if (t == boolean.class) {
+            ok = v.isBoolean();
         } else {
             ok = v.isTextual();
         }
@@ -199,6 +207,8 @@ public final class SettingsBinding {
             return "an integer";
         } else if (t == double.class || t == Double.class) {
             return "a number";
+        } else if (t == boolean.class) {
+            return "true or false";
         }
         return "a string";
     }
