@@ -1,5 +1,6 @@
 package org.supcon.common.repository;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.supcon.common.index.VectorIndexCard;
 
 /**
  * What a published model version is: the file {@code model-card.json} beside {@code model.onnx}.
@@ -41,10 +43,11 @@ import java.util.regex.Pattern;
  * @param height input height
  * @param width input width
  * @param runId the training run it came from; null when published by hand
+ * @param index the version's vector index ({@code vector-index.zip}); null when published without one
  */
 @RegisterForReflection // read by Jackson in the inference native image
 @JsonPropertyOrder({"modelName", "version", "labels", "metrics", "provenance", "sha256", "sizeBytes", "createdAt",
-    "channels", "height", "width", "runId"})
+    "channels", "height", "width", "runId", "index"})
 public record ModelCard(
         String modelName,
         long version,
@@ -57,7 +60,8 @@ public record ModelCard(
         int channels,
         int height,
         int width,
-        String runId) {
+        String runId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) VectorIndexCard index) {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -84,6 +88,14 @@ public record ModelCard(
         }
         requireUtcInstant(modelName, createdAt);
         requireGeometry(modelName, channels, height, width);
+    }
+
+    /** A card without a vector index. */
+    public ModelCard(String modelName, long version, List<String> labels, Map<String, Double> metrics,
+            Map<String, Object> provenance, String sha256, long sizeBytes, String createdAt, int channels, int height,
+            int width, String runId) {
+        this(modelName, version, labels, metrics, provenance, sha256, sizeBytes, createdAt, channels, height, width, runId,
+                null);
     }
 
     /** Parses a card; the message names what is wrong. */
@@ -127,7 +139,7 @@ public record ModelCard(
     /** The same card for another version: publish rewrites it when a version number was taken. */
     public ModelCard withVersion(long newVersion) {
         return new ModelCard(modelName, newVersion, labels, metrics, provenance, sha256, sizeBytes, createdAt,
-                channels, height, width, runId);
+                channels, height, width, runId, index);
     }
 
     /** Non-empty, no blank label, distinct; a draft card is checked with the same rule before publishing. */
