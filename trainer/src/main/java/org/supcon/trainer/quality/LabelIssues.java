@@ -1,0 +1,58 @@
+package org.supcon.trainer.quality;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.supcon.trainer.io.Durable;
+
+/**
+ * Suspected mislabels of a dataset under one model ({@value #FILE} in the run and the version):
+ * each sample's {@code neighbours} nearest samples in the model's embedding space (itself
+ * excluded) vote on its label; a sample whose given label gets {@code margin} of the votes fewer
+ * than the winning label is a suspect. Suspects are sorted by confidence, highest first.
+ *
+ * @param modelName the model whose embeddings voted
+ * @param version the published version, or null when the run did not publish
+ * @param runId the run that computed it
+ * @param neighbours votes per sample
+ * @param margin the vote-share gap that makes a suspect
+ * @param samples samples examined
+ * @param suspects the suspects, most confident first
+ */
+@JsonPropertyOrder({"modelName", "version", "runId", "neighbours", "margin", "samples", "suspects"})
+public record LabelIssues(String modelName, Long version, String runId, int neighbours, double margin, int samples,
+        List<Suspect> suspects) {
+
+    public static final String FILE = "label-issues.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * One suspect.
+     *
+     * @param id the sample's id: relabel it by sending a {@code LabeledImage} with this id
+     * @param split train, validation or test
+     * @param givenLabel the label the dataset gives it
+     * @param suggestedLabel the label its neighbours vote for
+     * @param confidence the suggested label's vote share minus the given label's, in (0, 1]
+     * @param votes vote count per label among the neighbours
+     * @param neighbours the neighbours' ids, nearest first
+     */
+    @JsonPropertyOrder({"id", "split", "givenLabel", "suggestedLabel", "confidence", "votes", "neighbours"})
+    public record Suspect(String id, String split, String givenLabel, String suggestedLabel, double confidence,
+            Map<String, Integer> votes, List<String> neighbours) {}
+
+    public void write(Path file) throws IOException {
+        Durable.writeAtomically(file, JSON.writeValueAsBytes(this));
+    }
+
+    public static LabelIssues read(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), LabelIssues.class);
+    }
+}

@@ -1,0 +1,47 @@
+package org.supcon.trainer.quality;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.supcon.trainer.io.Durable;
+
+/**
+ * Near-duplicate groups of a dataset under one model ({@value #FILE} in the run and the version):
+ * samples whose embeddings have cosine similarity of at least {@code threshold}, joined
+ * transitively into groups. Pairs with one sample in train and the other in test are listed
+ * apart: they leak test images into training.
+ *
+ * @param threshold the cosine similarity at or above which two samples are near-duplicates
+ * @param samples samples examined
+ * @param groups groups of two or more samples, largest first
+ * @param crossSplitPairs pairs across the train/test split, most similar first
+ */
+@JsonPropertyOrder({"modelName", "version", "runId", "threshold", "samples", "groups", "crossSplitPairs"})
+public record NearDuplicates(String modelName, Long version, String runId, double threshold, int samples,
+        List<Group> groups, List<Pair> crossSplitPairs) {
+
+    public static final String FILE = "near-duplicates.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** One group: its members' ids with their splits and labels, and its lowest pairwise similarity found. */
+    public record Group(List<Member> members, double minScore) {}
+
+    public record Member(String id, String split, String label) {}
+
+    /** Two near-duplicates, one in train (or validation) and one in test. */
+    public record Pair(String trainId, String testId, double score, String trainLabel, String testLabel) {}
+
+    public void write(Path file) throws IOException {
+        Durable.writeAtomically(file, JSON.writeValueAsBytes(this));
+    }
+
+    public static NearDuplicates read(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), NearDuplicates.class);
+    }
+}
