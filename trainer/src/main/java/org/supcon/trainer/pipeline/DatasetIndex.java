@@ -13,6 +13,11 @@ import org.supcon.common.index.VectorIndexCard;
 import org.supcon.common.index.VectorIndexWriter;
 import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.model.SupConNet;
+import org.supcon.trainer.quality.DuplicateSearch;
+import org.supcon.trainer.quality.LabelIssues;
+import org.supcon.trainer.quality.LabelVote;
+import org.supcon.trainer.quality.NearDuplicates;
+import org.supcon.trainer.settings.RunSettings;
 import org.supcon.trainer.train.Features;
 import org.supcon.trainer.train.ProgressListener;
 import org.supcon.trainer.train.TrainingRun;
@@ -22,8 +27,9 @@ import org.supcon.trainer.train.TrainingRun;
  * training part with the labels it was trained on, after any label-noise flips, then the
  * validation and the test part) embedded as the exported model's {@code embedding} output
  * ({@link TrainingRun#embeddings}), written with {@link VectorIndexWriter} into the run directory.
- * Depends only on the trained network, not on the ONNX export, so the data-quality analysis and
- * the report can use it before the export.
+ * Over the index, the data-quality analysis: suspected mislabels ({@link LabelVote}) and
+ * near-duplicates ({@link DuplicateSearch}). Depends only on the trained network, not on the ONNX
+ * export, so the report can show it before the export.
  */
 public final class DatasetIndex {
 
@@ -34,15 +40,29 @@ public final class DatasetIndex {
     /** One split of the run's samples; their index ordinals follow each other in {@link #parts} order. */
     public record Part(String split, ImageSet images) {}
 
+    /** Neighbours a duplicate search asks for per sample: bounds the cost where many samples are alike. */
+    static final int DUPLICATES_PER_SAMPLE = 20;
+    /** The HNSW queue of the analysis' searches; at k = 10 neighbours, recall close to exact search. */
+    static final int CANDIDATES = 50;
+
     /**
-     * The index written and what it cost.
+     * The index written, the data-quality analysis over it, and what each cost.
      *
      * @param file {@value VectorIndex#FILE} in the run directory
      * @param card what the model card says about it
+     * @param parts the samples in index order
      * @param embeddingSeconds encoding every sample with the network
      * @param buildSeconds building the HNSW graph and packing the file
+     * @param votes the label vote over every sample
+     * @param duplicates the near-duplicates
+     * @param labelIssues {@value LabelIssues#FILE}, written in the run directory (no version)
+     * @param nearDuplicates {@value NearDuplicates#FILE}, written in the run directory (no version)
+     * @param mislabelSeconds the label vote (one HNSW query per sample)
+     * @param duplicateSeconds the duplicate search (one HNSW query per sample) and the grouping
      */
-    public record Built(Path file, VectorIndexCard card, double embeddingSeconds, double buildSeconds) {
+    public record Built(Path file, VectorIndexCard card, List<Part> parts, double embeddingSeconds, double buildSeconds,
+            LabelVote.Result votes, DuplicateSearch.Result duplicates, LabelIssues labelIssues,
+            NearDuplicates nearDuplicates, double mislabelSeconds, double duplicateSeconds) {
         public Built {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(card, "card");
@@ -79,10 +99,11 @@ public final class DatasetIndex {
 
     /**
      * Embeds every sample of {@code data} with {@code net} (batched, in inference mode), telling
-     * {@code listener} the progress, and writes {@value VectorIndex#FILE} into {@code runDir}.
+     * {@code listener} the progress, writes {@value VectorIndex#FILE} into {@code runDir}, loads it
+     * back as a server would, and writes the suspected mislabels and near-duplicates beside it.
      */
-    public static Built build(NDManager manager, SupConNet net, TrainingRun.Data data, Path runDir,
-            ProgressListener listener) throws IOException {
+    public static Built build(NDManager manager, SupConNet net, TrainingRun.Data data, Path runDir, RunSettings settings,
+            String modelName, String runId, ProgressListener listener) throws IOException {
         List<Part> parts = parts(data);
         int total = parts.stream().mapToInt(p -> p.images().size()).sum();
         int dim = net.featureDim();
@@ -108,6 +129,21 @@ public final class DatasetIndex {
         double embeddingSeconds = (System.nanoTime() - t0) / 1e9;
         Path file = runDir.resolve(VectorIndex.FILE);
         VectorIndexWriter.Written written = VectorIndexWriter.write(file, dim, entries, vectors);
-        return new Built(file, written.card(), embeddingSeconds, written.buildSeconds());
+        List<String> labels = data.train().labelNames();
+        try (VectorIndex index = VectorIndex.load(file, written.card(), dim)) {
+            long t1 = System.nanoTime();
+            LabelVote.Result votes = LabelVote.run(index, labels.size(), settings.labelVoteNeighbours(),
+                    settings.mislabelMargin(), CANDIDATES);
+            long t2 = System.nanoTime();
+            DuplicateSearch.Result duplicates = DuplicateSearch.run(index, settings.duplicateThreshold(),
+                    DUPLICATES_PER_SAMPLE, CANDIDATES);
+            long t3 = System.nanoTime();
+            LabelIssues issues = LabelVote.issues(votes, index, labels, modelName, null, runId);
+            issues.write(runDir.resolve(LabelIssues.FILE));
+            NearDuplicates near = DuplicateSearch.nearDuplicates(duplicates, index, labels, modelName, null, runId);
+            near.write(runDir.resolve(NearDuplicates.FILE));
+            return new Built(file, written.card(), parts, embeddingSeconds, written.buildSeconds(), votes, duplicates,
+                    issues, near, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        }
     }
 }

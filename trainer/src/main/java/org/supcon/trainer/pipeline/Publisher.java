@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.augment.Augmenter;
 import org.supcon.trainer.export.ModelMetadata;
@@ -17,6 +18,8 @@ import org.supcon.trainer.export.ParityReport;
 import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.io.Durable;
+import org.supcon.trainer.quality.LabelIssues;
+import org.supcon.trainer.quality.NearDuplicates;
 import org.supcon.trainer.repository.ModelCardDraft;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
@@ -110,10 +113,18 @@ public final class Publisher {
                     extras.put(k, v);
                 }
             });
+            Map<String, LongFunction<byte[]>> versioned = new LinkedHashMap<>();
             if (index != null) {
                 extras.put(index.card().file(), index.file());
+                versioned.put(LabelIssues.FILE, version -> index.labelIssues().withVersion(version).toJson());
+                versioned.put(NearDuplicates.FILE, version -> index.nearDuplicates().withVersion(version).toJson());
             }
-            published = repository.publish(version -> last[0] = build.apply(version), draft, extras);
+            published = repository.publish(version -> last[0] = build.apply(version), draft, extras, versioned);
+            if (index != null) {
+                // the run's copies say which version they became, as the published ones do
+                index.labelIssues().withVersion(published.version()).write(runDir.resolve(LabelIssues.FILE));
+                index.nearDuplicates().withVersion(published.version()).write(runDir.resolve(NearDuplicates.FILE));
+            }
         } else {
             last[0] = build.apply(0);
         }
@@ -145,6 +156,11 @@ public final class Publisher {
             cost.put("sizeBytes", index.card().sizeBytes());
             cost.put("embeddingSeconds", index.embeddingSeconds());
             cost.put("buildSeconds", index.buildSeconds());
+            cost.put("mislabelSeconds", index.mislabelSeconds());
+            cost.put("duplicateSeconds", index.duplicateSeconds());
+            cost.put("suspectedMislabels", index.labelIssues().suspects().size());
+            cost.put("nearDuplicateGroups", index.nearDuplicates().groups().size());
+            cost.put("crossSplitPairs", index.nearDuplicates().crossSplitPairs().size());
             p.put("searchIndex", cost);
         }
         p.put("created", Instant.now().toString());

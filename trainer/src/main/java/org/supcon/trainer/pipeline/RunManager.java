@@ -306,8 +306,9 @@ public final class RunManager implements AutoCloseable {
 
         @Override
         public void onIndexed(RunSummary.SearchIndex index) {
-            run.message(String.format(Locale.ROOT, "vector index: %d vectors of %d, %.1f MB (embedding %.1f s, graph %.1f s)",
-                    index.count(), index.dimension(), index.sizeBytes() / 1e6, index.embeddingSeconds(), index.buildSeconds()));
+            run.message(String.format(Locale.ROOT, "vector index: %d vectors of %d, %.1f MB (embedding %.1f s, graph %.1f s); %s",
+                    index.count(), index.dimension(), index.sizeBytes() / 1e6, index.embeddingSeconds(), index.buildSeconds(),
+                    index.qualityLine()));
             saved();
         }
 

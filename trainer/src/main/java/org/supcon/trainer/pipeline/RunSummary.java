@@ -59,14 +59,29 @@ public record RunSummary(String method, String encoder, int epochs, double testA
      * @param sizeBytes the file's size
      * @param embeddingSeconds encoding every sample with the trained network
      * @param buildSeconds building the HNSW graph
+     * @param mislabelSeconds the neighbours' label vote over every sample
+     * @param duplicateSeconds the near-duplicate search over every sample
+     * @param suspectedMislabels samples in {@code label-issues.json}
+     * @param nearDuplicateGroups groups in {@code near-duplicates.json}
+     * @param nearDuplicatePairs near-duplicate pairs found
+     * @param crossSplitPairs of those, pairs between test and train or validation
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record SearchIndex(String file, int count, int dimension, long sizeBytes, double embeddingSeconds,
-            double buildSeconds) {
+            double buildSeconds, double mislabelSeconds, double duplicateSeconds, int suspectedMislabels,
+            int nearDuplicateGroups, int nearDuplicatePairs, int crossSplitPairs) {
 
         static SearchIndex of(DatasetIndex.Built b) {
             return new SearchIndex(b.file().toString(), b.card().count(), b.card().dimension(), b.card().sizeBytes(),
-                    b.embeddingSeconds(), b.buildSeconds());
+                    b.embeddingSeconds(), b.buildSeconds(), b.mislabelSeconds(), b.duplicateSeconds(),
+                    b.labelIssues().suspects().size(), b.duplicates().groups().size(), b.duplicates().pairs().size(),
+                    b.duplicates().crossSplit().size());
+        }
+
+        /** One line for a person: "N suspected mislabels, G near-duplicate groups (P pairs across train/test)". */
+        public String qualityLine() {
+            return suspectedMislabels + " suspected mislabels, " + nearDuplicateGroups + " near-duplicate groups ("
+                    + crossSplitPairs + " pairs across train/test)";
         }
     }
 

@@ -125,10 +125,13 @@ public final class TrainingPipeline {
             if (settings.searchIndex()) {
                 int samples = data.train().size() + data.validation().size() + data.test().size();
                 listener.onPhase(Phase.INDEX, "embedding " + samples + " images (train, validation, test) into the vector index");
-                index = DatasetIndex.build(manager, trained.net(), data, output, listener);
+                index = DatasetIndex.build(manager, trained.net(), data, output, settings, target.modelName(), runId,
+                        listener);
                 RunSummary.SearchIndex built = RunSummary.SearchIndex.of(index);
-                LOG.infof("run %s: vector index of %d vectors of %d, %d bytes; embedding %.1f s, graph %.1f s", runId,
-                        built.count(), built.dimension(), built.sizeBytes(), built.embeddingSeconds(), built.buildSeconds());
+                LOG.infof("run %s: vector index of %d vectors of %d, %d bytes; embedding %.1f s, graph %.1f s;"
+                        + " %s (label vote %.1f s, duplicate search %.1f s)", runId, built.count(), built.dimension(),
+                        built.sizeBytes(), built.embeddingSeconds(), built.buildSeconds(), built.qualityLine(),
+                        built.mislabelSeconds(), built.duplicateSeconds());
                 listener.onIndexed(built);
                 if (stop.getAsBoolean()) {
                     throw new TrainingRun.RunStoppedException("stopped after building the vector index");

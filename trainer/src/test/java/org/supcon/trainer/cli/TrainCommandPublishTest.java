@@ -110,6 +110,30 @@ class TrainCommandPublishTest {
         assertTrue(console.toString().contains("published bands version 2"), console.toString());
 
         assertIndexIsTheServedEmbeddings(data, v2, summary);
+        assertDataQualityIsPublished(v2, summary, tmp.resolve("run2"), console.toString());
+    }
+
+    /** The suspects and near-duplicates are in the version (with its number) and in the run, counted in the summary. */
+    private static void assertDataQualityIsPublished(PublishedVersion v, JsonNode summary, Path runDir, String console)
+            throws Exception {
+        LabelIssues issues = LabelIssues.read(v.file(LabelIssues.FILE));
+        assertEquals(v.version(), issues.version());
+        assertEquals("bands", issues.modelName());
+        assertEquals("run2", issues.runId());
+        assertEquals(120, issues.samples());
+        assertEquals(10, issues.neighbours());
+        assertEquals(issues, LabelIssues.read(runDir.resolve(LabelIssues.FILE)));
+        NearDuplicates near = NearDuplicates.read(v.file(NearDuplicates.FILE));
+        assertEquals(v.version(), near.version());
+        assertEquals(120, near.samples());
+        assertEquals(near, NearDuplicates.read(runDir.resolve(NearDuplicates.FILE)));
+        assertEquals(issues.suspects().size(), summary.at("/searchIndex/suspectedMislabels").asInt());
+        assertEquals(near.groups().size(), summary.at("/searchIndex/nearDuplicateGroups").asInt());
+        assertEquals(near.crossSplitPairs().size(), summary.at("/searchIndex/crossSplitPairs").asInt());
+        String line = issues.suspects().size() + " suspected mislabels, " + near.groups().size()
+                + " near-duplicate groups (" + near.crossSplitPairs().size() + " pairs across train/test)";
+        assertTrue(console.contains(line), "no line '" + line + "' in\n" + console);
+        assertTrue(summary.at("/searchIndex/mislabelSeconds").isNumber(), summary.toString());
     }
 
     /**
