@@ -36,7 +36,8 @@ import org.supcon.trainer.train.TrainingRun;
  * One training run, end to end, the same for the {@code train} command and for
  * {@code POST /training-runs}: load and split the images ({@link DataSource}), train (first
  * stage with per-epoch checkpoints, then the linear probe on the frozen encoder), evaluate on
- * the held-out test part, write the summary, the weights and the report, ask the publication
+ * the held-out test part, embed every sample into the version's vector index
+ * ({@link DatasetIndex}, with {@code searchIndex}), write the summary, the weights and the report, ask the publication
  * {@link Gate}, export ONNX and check it against DJL ({@link Publisher}), publish the version and
  * announce it ({@link ModelEvents}). Each {@link Phase} and every step is reported to a
  * {@link RunListener}; a stop request ends the run at the next step with a
@@ -48,6 +49,8 @@ public final class TrainingPipeline {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Test images drawn in the embedding projection. */
     static final int PROJECTION_POINTS = 2000;
+    /** Suspected mislabels shown in the report (all of them are in label-issues.json). */
+    static final int REPORT_SUSPECTS = 12;
     public static final String WEIGHTS = "model.params";
     public static final String CLASSIFIER = "classifier.ndlist";
 
@@ -120,23 +123,41 @@ public final class TrainingPipeline {
                 throw new TrainingRun.RunStoppedException("stopped after the evaluation");
             }
 
+            DatasetIndex.Built index = null;
+            if (settings.searchIndex()) {
+                int samples = data.train().size() + data.validation().size() + data.test().size();
+                listener.onPhase(Phase.INDEX, "embedding " + samples + " images (train, validation, test) into the vector index");
+                index = DatasetIndex.build(manager, trained.net(), data, output, settings, target.modelName(), runId,
+                        listener);
+                RunSummary.SearchIndex built = RunSummary.SearchIndex.of(index);
+                LOG.infof("run %s: vector index of %d vectors of %d, %d bytes; embedding %.1f s, graph %.1f s;"
+                        + " %s (label vote %.1f s, duplicate search %.1f s)", runId, built.count(), built.dimension(),
+                        built.sizeBytes(), built.embeddingSeconds(), built.buildSeconds(), built.qualityLine(),
+                        built.mislabelSeconds(), built.duplicateSeconds());
+                listener.onIndexed(built);
+                if (stop.getAsBoolean()) {
+                    throw new TrainingRun.RunStoppedException("stopped after building the vector index");
+                }
+            }
+
             listener.onPhase(Phase.REPORT, "writing the summary, the weights and the report");
             writeWeights(output, trained, manager);
             Path summary = output.resolve(RunSummary.FILE);
-            RunSummary.of(result, null).write(summary);
+            RunSummary.of(result, index, null).write(summary);
             Gate.Decision decision = decide(result);
             listener.onGate(decision);
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(RunSummary.FILE, summary);
             files.put(LabelNoise.FILE, output.resolve(LabelNoise.FILE)); // published only when the run flipped labels
-            files.putAll(report(output, runId, trained, data, facts, decision, manager));
+            files.putAll(report(output, runId, trained, data, facts, decision, manager,
+                    index == null ? null : DatasetIndex.reportSection(index, train.labelNames(), REPORT_SUSPECTS)));
             LOG.infof("run %s: test accuracy %.4f; gate: %s", runId, result.testAccuracy(), decision.reason());
 
             listener.onPhase(Phase.EXPORT, decision.publish() ? "exporting ONNX, checking parity, publishing"
                     : "exporting ONNX and checking parity (not publishing: " + decision.reason() + ")");
             Publisher.Outcome exported = Publisher.exportAndPublish(manager, trained, data, target.modelName(),
-                    decision.publish() ? target.repository() : null, output, files);
-            RunSummary.of(result, exported).write(summary);
+                    decision.publish() ? target.repository() : null, output, files, index);
+            RunSummary.of(result, index, exported).write(summary);
             PublishedVersion v = exported.published();
             if (v != null) {
                 listener.onPublished(v);
@@ -179,14 +200,14 @@ public final class TrainingPipeline {
 
     /** The HTML report with its plots: curves, confusion matrix and a 2-D projection of test embeddings. */
     private Map<String, Path> report(Path output, String runId, TrainingRun.Trained trained, TrainingRun.Data data,
-            DatasetFacts facts, Gate.Decision decision, NDManager manager) throws IOException {
+            DatasetFacts facts, Gate.Decision decision, NDManager manager, RunReport.Quality quality) throws IOException {
         ImageSet shown = data.test().head(Math.min(PROJECTION_POINTS, data.test().size()));
         Features emb = TrainingRun.encode(trained.net(), new ParameterStore(manager, false), manager, shown, true);
         double[][] xy = Pca.project(emb.values(), emb.rows(), emb.dim(), 2);
         @SuppressWarnings("unchecked")
         Map<String, Object> dataset = JSON.convertValue(facts, Map.class);
         return RunReport.write(output, target.modelName() + " run " + runId, trained.result(), xy, emb.labels(), decision,
-                dataset);
+                dataset, quality);
     }
 
     /** The DJL weights beside the ONNX model: the network and, after a linear probe, its classifier. */
