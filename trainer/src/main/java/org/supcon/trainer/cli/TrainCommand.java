@@ -164,6 +164,14 @@ public class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onIndexed(RunSummary.SearchIndex i) {
+            out.printf(Locale.ROOT, "vector index: %d vectors of %d, %.1f MB; embedding %.1f s, graph %.1f s -> %s%n",
+                    i.count(), i.dimension(), i.sizeBytes() / 1e6, i.embeddingSeconds(), i.buildSeconds(), i.file());
+            out.printf(Locale.ROOT, "data quality: %s (label vote %.1f s, duplicate search %.1f s)%n", i.qualityLine(),
+                    i.mislabelSeconds(), i.duplicateSeconds());
+        }
+
+        @Override
         public void onData(DatasetFacts f) {
             out.printf(Locale.ROOT, "data: %d train, %d validation, %d test images; %d classes; test split: %s%n",
                     f.trainImages(), f.validationImages(), f.testImages(), f.labels().size(), f.testSplit());

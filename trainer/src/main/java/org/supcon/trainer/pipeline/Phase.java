@@ -13,6 +13,12 @@ public enum Phase {
     LINEAR_PROBE("linear-probe"),
     /** The final evaluation on the held-out test images. */
     EVALUATION("evaluation"),
+    /**
+     * Every sample embedded with the trained encoder into the version's vector index, and the
+     * data-quality analysis over it (suspected mislabels, near-duplicates); only with
+     * {@code searchIndex}.
+     */
+    INDEX("index"),
     /** Summary, plots and the HTML report; the publication gate. */
     REPORT("report"),
     /** ONNX export, parity check against DJL and, when the gate passes, the new version. */

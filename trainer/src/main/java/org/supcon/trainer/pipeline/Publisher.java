@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.augment.Augmenter;
 import org.supcon.trainer.export.ModelMetadata;
@@ -17,6 +18,8 @@ import org.supcon.trainer.export.ParityReport;
 import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.images.ImageSet;
 import org.supcon.trainer.io.Durable;
+import org.supcon.trainer.quality.LabelIssues;
+import org.supcon.trainer.quality.NearDuplicates;
 import org.supcon.trainer.repository.ModelCardDraft;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
@@ -55,10 +58,14 @@ public final class Publisher {
     /**
      * Exports {@code trained}, checks parity on the first test images, writes
      * {@code runDir/model.onnx} and, if {@code repository} is not null, publishes it as the next
-     * version of {@code modelName} with the run's summary and plot beside it.
+     * version of {@code modelName} with the run's summary and plot beside it and, when the run
+     * built one, its vector index (named in the model card, its cost in the provenance).
+     *
+     * @param index the run's vector index, or null
      */
     public static Outcome exportAndPublish(NDManager manager, TrainingRun.Trained trained, TrainingRun.Data data,
-            String modelName, ModelRepository repository, Path runDir, Map<String, Path> extraFiles) throws IOException {
+            String modelName, ModelRepository repository, Path runDir, Map<String, Path> extraFiles,
+            DatasetIndex.Built index) throws IOException {
         long t0 = System.nanoTime();
         TrainResult result = trained.result();
         ImageSet test = data.test();
@@ -69,7 +76,7 @@ public final class Publisher {
             Augmenter.copy(test.pixels(), test.offset(i), g, images, i * g.pixels());
         }
         ParameterStore ps = new ParameterStore(manager, false);
-        Map<String, Object> provenance = provenance(result, data, modelName);
+        Map<String, Object> provenance = provenance(result, data, modelName, index);
         ParityReport[] parity = new ParityReport[1];
         java.util.function.LongFunction<byte[]> build = version -> {
             byte[] onnx = OnnxExporter.export(trained.net(), trained.classifier(), g,
@@ -98,6 +105,7 @@ public final class Publisher {
                     .optMetrics(metrics)
                     .optProvenance(provenance)
                     .optRunId(runDir.getFileName().toString())
+                    .optIndex(index == null ? null : index.card())
                     .build();
             Map<String, Path> extras = new LinkedHashMap<>();
             extraFiles.forEach((k, v) -> {
@@ -105,7 +113,18 @@ public final class Publisher {
                     extras.put(k, v);
                 }
             });
-            published = repository.publish(version -> last[0] = build.apply(version), draft, extras);
+            Map<String, LongFunction<byte[]>> versioned = new LinkedHashMap<>();
+            if (index != null) {
+                extras.put(index.card().file(), index.file());
+                versioned.put(LabelIssues.FILE, version -> index.labelIssues().withVersion(version).toJson());
+                versioned.put(NearDuplicates.FILE, version -> index.nearDuplicates().withVersion(version).toJson());
+            }
+            published = repository.publish(version -> last[0] = build.apply(version), draft, extras, versioned);
+            if (index != null) {
+                // the run's copies say which version they became, as the published ones do
+                index.labelIssues().withVersion(published.version()).write(runDir.resolve(LabelIssues.FILE));
+                index.nearDuplicates().withVersion(published.version()).write(runDir.resolve(NearDuplicates.FILE));
+            }
         } else {
             last[0] = build.apply(0);
         }
@@ -116,7 +135,7 @@ public final class Publisher {
     }
 
     /** The run's provenance, as recorded in the ONNX metadata and the model card. */
-    static Map<String, Object> provenance(TrainResult r, TrainingRun.Data data, String modelName) {
+    static Map<String, Object> provenance(TrainResult r, TrainingRun.Data data, String modelName, DatasetIndex.Built index) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("modelName", modelName);
         p.put("method", r.method());
@@ -130,6 +149,20 @@ public final class Publisher {
         p.put("hyperparameters", r.settings());
         p.put("software", r.environment());
         p.put("trainSeconds", r.trainSeconds());
+        if (index != null) {
+            Map<String, Object> cost = new LinkedHashMap<>();
+            cost.put("count", index.card().count());
+            cost.put("dimension", index.card().dimension());
+            cost.put("sizeBytes", index.card().sizeBytes());
+            cost.put("embeddingSeconds", index.embeddingSeconds());
+            cost.put("buildSeconds", index.buildSeconds());
+            cost.put("mislabelSeconds", index.mislabelSeconds());
+            cost.put("duplicateSeconds", index.duplicateSeconds());
+            cost.put("suspectedMislabels", index.labelIssues().suspects().size());
+            cost.put("nearDuplicateGroups", index.nearDuplicates().groups().size());
+            cost.put("crossSplitPairs", index.nearDuplicates().crossSplitPairs().size());
+            p.put("searchIndex", cost);
+        }
         p.put("created", Instant.now().toString());
         return p;
     }

@@ -18,6 +18,9 @@ public interface RunListener extends ProgressListener {
     /** Training and evaluation ended. */
     default void onEvaluated(RunMetrics metrics) {}
 
+    /** The vector index of every sample was written ({@link Phase#INDEX}). */
+    default void onIndexed(RunSummary.SearchIndex index) {}
+
     /** The publication gate decided. */
     default void onGate(Gate.Decision decision) {}
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -289,6 +290,25 @@ public final class RunManager implements AutoCloseable {
         @Override
         public void onEpoch(EpochStats stats, int epochs) {
             run.epochDone(stats);
+            saved();
+        }
+
+        @Override
+        public void onEmbedding(int done, int total, double imagesPerSecond) {
+            long now = System.nanoTime();
+            if (now - lastNotify > 200_000_000L || done == total) {
+                lastNotify = now;
+                run.message(String.format(Locale.ROOT, "embedding into the vector index: %d of %d images, %.0f images/s",
+                        done, total, imagesPerSecond));
+                notifyChanged(run);
+            }
+        }
+
+        @Override
+        public void onIndexed(RunSummary.SearchIndex index) {
+            run.message(String.format(Locale.ROOT, "vector index: %d vectors of %d, %.1f MB (embedding %.1f s, graph %.1f s); %s",
+                    index.count(), index.dimension(), index.sizeBytes() / 1e6, index.embeddingSeconds(), index.buildSeconds(),
+                    index.qualityLine()));
             saved();
         }
 

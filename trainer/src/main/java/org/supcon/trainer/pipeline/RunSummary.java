@@ -20,7 +20,7 @@ public record RunSummary(String method, String encoder, int epochs, double testA
         double imagesPerSecond, double dataWaitShare, double wallSeconds, double trainSeconds, double linearSeconds,
         int trainImages, int validationImages, int testImages, int resumedFromEpoch, long parameters,
         List<String> labels, int[][] confusionMatrix, List<Epoch> history, @JsonInclude(JsonInclude.Include.NON_NULL) Onnx onnx, Map<String, Object> settings,
-        Map<String, String> environment) {
+        Map<String, String> environment, @JsonInclude(JsonInclude.Include.NON_NULL) SearchIndex searchIndex) {
 
     public static final String FILE = "summary.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,13 +50,52 @@ public record RunSummary(String method, String encoder, int epochs, double testA
         }
     }
 
-    /** The summary of {@code r}; {@code exported} is null before the export. */
-    public static RunSummary of(TrainResult r, Publisher.Outcome exported) {
+    /**
+     * The version's vector index and what it cost.
+     *
+     * @param file the index file in the run directory
+     * @param count vectors (= samples: train, validation and test)
+     * @param dimension values per vector
+     * @param sizeBytes the file's size
+     * @param embeddingSeconds encoding every sample with the trained network
+     * @param buildSeconds building the HNSW graph
+     * @param mislabelSeconds the neighbours' label vote over every sample
+     * @param duplicateSeconds the near-duplicate search over every sample
+     * @param suspectedMislabels samples in {@code label-issues.json}
+     * @param nearDuplicateGroups groups in {@code near-duplicates.json}
+     * @param nearDuplicatePairs near-duplicate pairs found
+     * @param crossSplitPairs of those, pairs between test and train or validation
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record SearchIndex(String file, int count, int dimension, long sizeBytes, double embeddingSeconds,
+            double buildSeconds, double mislabelSeconds, double duplicateSeconds, int suspectedMislabels,
+            int nearDuplicateGroups, int nearDuplicatePairs, int crossSplitPairs) {
+
+        static SearchIndex of(DatasetIndex.Built b) {
+            return new SearchIndex(b.file().toString(), b.card().count(), b.card().dimension(), b.card().sizeBytes(),
+                    b.embeddingSeconds(), b.buildSeconds(), b.mislabelSeconds(), b.duplicateSeconds(),
+                    b.labelIssues().suspects().size(), b.duplicates().groups().size(), b.duplicates().pairs().size(),
+                    b.duplicates().crossSplit().size());
+        }
+
+        /** One line for a person: "N suspected mislabels, G near-duplicate groups (P pairs across train/test)". */
+        public String qualityLine() {
+            return suspectedMislabels + " suspected mislabels, " + nearDuplicateGroups + " near-duplicate groups ("
+                    + crossSplitPairs + " pairs across train/test)";
+        }
+    }
+
+    /**
+     * The summary of {@code r}; {@code index} is null when the run built none, {@code exported}
+     * null before the export.
+     */
+    public static RunSummary of(TrainResult r, DatasetIndex.Built index, Publisher.Outcome exported) {
         return new RunSummary(r.method(), r.encoder(), r.epochs(), r.testAccuracy(), orNull(r.validationAccuracy()),
                 r.imagesPerSecond(), r.dataWaitShare(), r.wallSeconds(), r.trainSeconds(), r.linearSeconds(),
                 r.trainImages(), r.validationImages(), r.testImages(), r.resumedFromEpoch(), r.parameters(), r.labels(),
                 r.confusionMatrix(), r.history().stream().map(Epoch::of).toList(),
-                exported == null ? null : Onnx.of(exported), r.settings(), r.environment());
+                exported == null ? null : Onnx.of(exported), r.settings(), r.environment(),
+                index == null ? null : SearchIndex.of(index));
     }
 
     public void write(Path file) throws IOException {

@@ -36,7 +36,8 @@ import org.supcon.trainer.train.TrainingRun;
  * One training run, end to end, the same for the {@code train} command and for
  * {@code POST /training-runs}: load and split the images ({@link DataSource}), train (first
  * stage with per-epoch checkpoints, then the linear probe on the frozen encoder), evaluate on
- * the held-out test part, write the summary, the weights and the report, ask the publication
+ * the held-out test part, embed every sample into the version's vector index
+ * ({@link DatasetIndex}, with {@code searchIndex}), write the summary, the weights and the report, ask the publication
  * {@link Gate}, export ONNX and check it against DJL ({@link Publisher}), publish the version and
  * announce it ({@link ModelEvents}). Each {@link Phase} and every step is reported to a
  * {@link RunListener}; a stop request ends the run at the next step with a
@@ -120,10 +121,27 @@ public final class TrainingPipeline {
                 throw new TrainingRun.RunStoppedException("stopped after the evaluation");
             }
 
+            DatasetIndex.Built index = null;
+            if (settings.searchIndex()) {
+                int samples = data.train().size() + data.validation().size() + data.test().size();
+                listener.onPhase(Phase.INDEX, "embedding " + samples + " images (train, validation, test) into the vector index");
+                index = DatasetIndex.build(manager, trained.net(), data, output, settings, target.modelName(), runId,
+                        listener);
+                RunSummary.SearchIndex built = RunSummary.SearchIndex.of(index);
+                LOG.infof("run %s: vector index of %d vectors of %d, %d bytes; embedding %.1f s, graph %.1f s;"
+                        + " %s (label vote %.1f s, duplicate search %.1f s)", runId, built.count(), built.dimension(),
+                        built.sizeBytes(), built.embeddingSeconds(), built.buildSeconds(), built.qualityLine(),
+                        built.mislabelSeconds(), built.duplicateSeconds());
+                listener.onIndexed(built);
+                if (stop.getAsBoolean()) {
+                    throw new TrainingRun.RunStoppedException("stopped after building the vector index");
+                }
+            }
+
             listener.onPhase(Phase.REPORT, "writing the summary, the weights and the report");
             writeWeights(output, trained, manager);
             Path summary = output.resolve(RunSummary.FILE);
-            RunSummary.of(result, null).write(summary);
+            RunSummary.of(result, index, null).write(summary);
             Gate.Decision decision = decide(result);
             listener.onGate(decision);
             Map<String, Path> files = new LinkedHashMap<>();
@@ -135,8 +153,8 @@ public final class TrainingPipeline {
             listener.onPhase(Phase.EXPORT, decision.publish() ? "exporting ONNX, checking parity, publishing"
                     : "exporting ONNX and checking parity (not publishing: " + decision.reason() + ")");
             Publisher.Outcome exported = Publisher.exportAndPublish(manager, trained, data, target.modelName(),
-                    decision.publish() ? target.repository() : null, output, files);
-            RunSummary.of(result, exported).write(summary);
+                    decision.publish() ? target.repository() : null, output, files, index);
+            RunSummary.of(result, index, exported).write(summary);
             PublishedVersion v = exported.published();
             if (v != null) {
                 listener.onPublished(v);

@@ -1,6 +1,7 @@
 package org.supcon.trainer.quality;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -48,8 +49,21 @@ public record LabelIssues(String modelName, Long version, String runId, int neig
     public record Suspect(String id, String split, String givenLabel, String suggestedLabel, double confidence,
             Map<String, Integer> votes, List<String> neighbours) {}
 
+    /** The same list as published: with the version it belongs to. */
+    public LabelIssues withVersion(long published) {
+        return new LabelIssues(modelName, published, runId, neighbours, margin, samples, suspects);
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + FILE + ": " + e.getMessage(), e);
+        }
+    }
+
     public void write(Path file) throws IOException {
-        Durable.writeAtomically(file, JSON.writeValueAsBytes(this));
+        Durable.writeAtomically(file, toJson());
     }
 
     public static LabelIssues read(Path file) throws IOException {

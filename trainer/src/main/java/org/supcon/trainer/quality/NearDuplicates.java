@@ -1,6 +1,7 @@
 package org.supcon.trainer.quality;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -37,8 +38,21 @@ public record NearDuplicates(String modelName, Long version, String runId, doubl
     /** Two near-duplicates, one in train (or validation) and one in test. */
     public record Pair(String trainId, String testId, double score, String trainLabel, String testLabel) {}
 
+    /** The same list as published: with the version it belongs to. */
+    public NearDuplicates withVersion(long published) {
+        return new NearDuplicates(modelName, published, runId, threshold, samples, groups, crossSplitPairs);
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + FILE + ": " + e.getMessage(), e);
+        }
+    }
+
     public void write(Path file) throws IOException {
-        Durable.writeAtomically(file, JSON.writeValueAsBytes(this));
+        Durable.writeAtomically(file, toJson());
     }
 
     public static NearDuplicates read(Path file) throws IOException {

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.supcon.common.index.VectorIndexCard;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.common.repository.RepositoryLayout;
 
@@ -19,6 +20,7 @@ import org.supcon.common.repository.RepositoryLayout;
  * @param height input height
  * @param width input width
  * @param runId the training run; null when published by hand
+ * @param index the vector index published beside the model; null without one
  */
 public record ModelCardDraft(
         String modelName,
@@ -28,7 +30,8 @@ public record ModelCardDraft(
         int channels,
         int height,
         int width,
-        String runId) {
+        String runId,
+        VectorIndexCard index) {
 
     public ModelCardDraft {
         RepositoryLayout.requireModelName(modelName);
@@ -44,7 +47,7 @@ public record ModelCardDraft(
 
     ModelCard toCard(long version, String sha256, long sizeBytes, String createdAt) {
         return new ModelCard(modelName, version, labels, metrics, provenance, sha256, sizeBytes, createdAt,
-                channels, height, width, runId);
+                channels, height, width, runId, index);
     }
 
     /** {@code setX} for required values, {@code optX} for optional ones; validated in {@link #build()}. */
@@ -57,6 +60,7 @@ public record ModelCardDraft(
         private int height;
         private int width;
         private String runId;
+        private VectorIndexCard index;
 
         private Builder() {}
 
@@ -93,8 +97,14 @@ public record ModelCardDraft(
             return this;
         }
 
+        /** The card of the {@code vector-index.zip} published with the model (a file given to {@code publish}). */
+        public Builder optIndex(VectorIndexCard index) {
+            this.index = index;
+            return this;
+        }
+
         public ModelCardDraft build() {
-            return new ModelCardDraft(modelName, labels, metrics, provenance, channels, height, width, runId);
+            return new ModelCardDraft(modelName, labels, metrics, provenance, channels, height, width, runId, index);
         }
     }
 }

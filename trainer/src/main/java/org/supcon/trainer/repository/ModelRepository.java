@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongFunction;
+import org.supcon.common.index.VectorIndexCard;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.io.Durable;
@@ -132,8 +133,26 @@ public final class ModelRepository {
      */
     public PublishedVersion publish(LongFunction<byte[]> modelForVersion, ModelCardDraft draft,
             Map<String, Path> extraFiles) throws IOException {
+        return publish(modelForVersion, draft, extraFiles, Map.of());
+    }
+
+    /**
+     * Publishes the next version with files that, like the model, name their own version (a list
+     * of suspected mislabels): {@code filesForVersion} gives each one's bytes for the version
+     * number being tried. A draft with a vector index must have its file among {@code extraFiles},
+     * matching the index card's size and checksum.
+     */
+    public PublishedVersion publish(LongFunction<byte[]> modelForVersion, ModelCardDraft draft,
+            Map<String, Path> extraFiles, Map<String, LongFunction<byte[]>> filesForVersion) throws IOException {
         String name = draft.modelName();
         Map<String, Path> extras = checkExtras(name, extraFiles);
+        for (String fileName : filesForVersion.keySet()) {
+            checkExtraName(name, fileName);
+            if (extras.containsKey(fileName)) {
+                throw new IllegalArgumentException("extra file " + fileName + " of " + name + " is given twice");
+            }
+        }
+        checkIndex(draft, extras);
         String createdAt = Instant.now(clock).truncatedTo(ChronoUnit.MILLIS).toString();
 
         Path modelDir = layout.modelDir(name);
@@ -156,6 +175,9 @@ public final class ModelRepository {
                 byte[] model = modelForVersion.apply(candidate);
                 if (model == null || model.length == 0) {
                     throw new IllegalArgumentException("ONNX model bytes for " + name + " v" + candidate + " are empty");
+                }
+                for (Map.Entry<String, LongFunction<byte[]>> e : filesForVersion.entrySet()) {
+                    writeDurably(temp.resolve(e.getKey()), e.getValue().apply(candidate));
                 }
                 if (model != written) {
                     writeDurably(temp.resolve(RepositoryLayout.MODEL_FILE), model);
@@ -198,16 +220,9 @@ public final class ModelRepository {
         if (!Files.isRegularFile(file)) {
             return Optional.of("model file of " + published.name() + " v" + published.version() + " is missing: " + file);
         }
-        MessageDigest digest = newSha256();
-        long size = 0;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-                size += n;
-            }
-        }
-        String actual = HexFormat.of().formatHex(digest.digest());
+        FileDigest digest = FileDigest.of(file);
+        String actual = digest.sha256();
+        long size = digest.size();
         ModelCard card = published.card();
         if (actual.equals(card.sha256()) && size == card.sizeBytes()) {
             return Optional.empty();
@@ -227,11 +242,7 @@ public final class ModelRepository {
             return extras;
         }
         extraFiles.forEach((fileName, source) -> {
-            RepositoryLayout.requireFileName(fileName);
-            if (fileName.equals(RepositoryLayout.MODEL_FILE) || fileName.equals(RepositoryLayout.CARD_FILE)) {
-                throw new IllegalArgumentException("extra file of " + name + " may not be named " + fileName
-                        + ": the repository writes that file itself");
-            }
+            checkExtraName(name, fileName);
             if (source == null || !Files.isRegularFile(source)) {
                 throw new IllegalArgumentException("extra file " + fileName + " of " + name
                         + " must be an existing regular file, got " + source);
@@ -239,6 +250,48 @@ public final class ModelRepository {
             extras.put(fileName, source);
         });
         return extras;
+    }
+
+    private static void checkExtraName(String name, String fileName) {
+        RepositoryLayout.requireFileName(fileName);
+        if (fileName.equals(RepositoryLayout.MODEL_FILE) || fileName.equals(RepositoryLayout.CARD_FILE)) {
+            throw new IllegalArgumentException("extra file of " + name + " may not be named " + fileName
+                    + ": the repository writes that file itself");
+        }
+    }
+
+    /** A card that promises an index is published only with that very file beside it. */
+    private static void checkIndex(ModelCardDraft draft, Map<String, Path> extras) throws IOException {
+        VectorIndexCard index = draft.index();
+        if (index == null) {
+            return;
+        }
+        Path source = extras.get(index.file());
+        if (source == null) {
+            throw new IllegalArgumentException("the card of " + draft.modelName() + " names the vector index "
+                    + index.file() + ", which is not among the files to publish " + extras.keySet());
+        }
+        FileDigest digest = FileDigest.of(source);
+        if (digest.size() != index.sizeBytes() || !digest.sha256().equals(index.sha256())) {
+            throw new IllegalArgumentException("vector index " + source + " has sha256 " + digest.sha256() + " ("
+                    + digest.size() + " bytes), the card says " + index.sha256() + " (" + index.sizeBytes() + " bytes)");
+        }
+    }
+
+    /** A file's SHA-256 (lowercase hex) and size, read in one pass. */
+    private record FileDigest(String sha256, long size) {
+        static FileDigest of(Path file) throws IOException {
+            MessageDigest digest = newSha256();
+            long size = 0;
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    digest.update(buffer, 0, n);
+                    size += n;
+                }
+            }
+            return new FileDigest(HexFormat.of().formatHex(digest.digest()), size);
+        }
     }
 
     /** The highest number-named entry, complete or not, so that no number is ever handed out twice. */

@@ -57,6 +57,23 @@ public class ConsoleProgress implements ProgressListener {
     }
 
     @Override
+    public void onEmbedding(int done, int total, double imagesPerSecond) {
+        long now = System.nanoTime();
+        if (now - lastPrint < intervalNanos && done != total) {
+            return;
+        }
+        lastPrint = now;
+        String line = String.format(Locale.ROOT, "embedding %s %d/%d  %.0f img/s  ETA %s", bar(done, total), done, total,
+                imagesPerSecond, duration((total - done) / imagesPerSecond));
+        if (interactive) {
+            out.print("\r" + line + (done == total ? "\n" : "   "));
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    @Override
     public void onResumed(int completedEpochs, int epochs, Path checkpoint) {
         line("resuming from " + checkpoint + " after epoch " + completedEpochs + " of " + epochs);
     }

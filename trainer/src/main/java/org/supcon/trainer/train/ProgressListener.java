@@ -33,5 +33,11 @@ public interface ProgressListener {
     /** The final evaluation on {@code testImages} starts. */
     default void onEvaluation(int testImages) {}
 
+    /**
+     * Every sample is being embedded for the version's vector index: {@code done} of {@code total}
+     * images so far, at {@code imagesPerSecond}.
+     */
+    default void onEmbedding(int done, int total, double imagesPerSecond) {}
+
     ProgressListener NONE = new ProgressListener() {};
 }

@@ -18,12 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 import org.supcon.trainer.augment.AugmentSettings;
 import org.supcon.trainer.augment.Augmenter;
 import org.supcon.trainer.augment.BatchLoader;
 import org.supcon.trainer.augment.ViewBatch;
 import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.model.L2Normalize;
 import org.supcon.trainer.model.SupConNet;
 import org.supcon.trainer.settings.RunSettings;
 
@@ -280,9 +283,31 @@ public final class TrainingRun {
      * augmentation: encoder features when {@code encoderOnly}, else the network's output.
      */
     public static Features encode(SupConNet net, ParameterStore ps, NDManager manager, ImageSet set, boolean encoderOnly) {
+        return forward(manager, set, x -> encoderOnly ? net.embed(ps, x, false)
+                : net.forward(ps, new NDList(x), false).singletonOrThrow(), done -> {});
+    }
+
+    /**
+     * The exported model's {@code embedding} output, computed by DJL: the encoder's features in
+     * inference mode scaled to unit length by {@link L2Normalize} ({@code r / max(||r||, 1e-12)}),
+     * which is what the ONNX graph's {@code embedding/ReduceL2, Max, Div} nodes compute. A vector
+     * index built from these answers queries with the served model's embeddings.
+     *
+     * @param progress told the number of images done after each batch
+     */
+    public static Features embeddings(SupConNet net, ParameterStore ps, NDManager manager, ImageSet set,
+            IntConsumer progress) {
+        L2Normalize unit = new L2Normalize();
+        return forward(manager, set, x -> unit.forward(ps, new NDList(net.embed(ps, x, false)), false).singletonOrThrow(),
+                progress);
+    }
+
+    private static Features forward(NDManager manager, ImageSet set, UnaryOperator<NDArray> network, IntConsumer progress) {
         ImageGeometry g = set.geometry();
-        List<float[]> chunks = new ArrayList<>();
-        int dim = -1;
+        int rows = set.size();
+        float[] values = new float[0];
+        int dim = 0;
+        int done = 0;
         try (BatchLoader loader = BatchLoader.builder().setImageSet(set)
                 .setBatchSize(Math.max(1, Math.min(EVAL_BATCH, set.size()))).optViews(1)
                 .optShuffle(false).optDropLast(false).optWorkers(1).optPrefetch(2).build()) {
@@ -290,24 +315,23 @@ public final class TrainingRun {
                 ViewBatch vb = loader.next();
                 try (NDManager bm = manager.newSubManager()) {
                     NDArray x = bm.create(vb.data(), new Shape(vb.batchSize(), g.channels(), g.height(), g.width()));
-                    NDArray out = encoderOnly ? net.embed(ps, x, false) : net.forward(ps, new NDList(x), false).singletonOrThrow();
-                    dim = (int) out.getShape().get(1);
-                    chunks.add(out.toFloatArray());
+                    NDArray out = network.apply(x);
+                    if (done == 0) {
+                        dim = (int) out.getShape().get(1);
+                        values = new float[Math.multiplyExact(rows, dim)];
+                    }
+                    float[] chunk = out.toFloatArray();
+                    System.arraycopy(chunk, 0, values, done * dim, chunk.length);
                 }
+                done += vb.batchSize();
+                progress.accept(done);
             }
-        }
-        int rows = set.size();
-        float[] values = new float[rows * Math.max(dim, 0)];
-        int off = 0;
-        for (float[] c : chunks) {
-            System.arraycopy(c, 0, values, off, c.length);
-            off += c.length;
         }
         int[] labels = new int[rows];
         for (int i = 0; i < rows; i++) {
             labels[i] = set.label(i);
         }
-        return new Features(values, rows, Math.max(dim, 0), labels);
+        return new Features(values, rows, dim, labels);
     }
 
     private static double value(double sum, int count) {

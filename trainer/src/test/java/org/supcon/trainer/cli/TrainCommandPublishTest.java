@@ -1,6 +1,9 @@
 package org.supcon.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -21,7 +24,13 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.supcon.trainer.settings.TestSettings;
 import org.junit.jupiter.api.io.TempDir;
+import org.supcon.common.index.VectorIndex;
+import org.supcon.common.index.VectorIndexCard;
 import org.supcon.trainer.export.ModelMetadata;
+import org.supcon.trainer.images.ImageFolderReader;
+import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.quality.LabelIssues;
+import org.supcon.trainer.quality.NearDuplicates;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
 
@@ -99,5 +108,104 @@ class TrainCommandPublishTest {
             }
         }
         assertTrue(console.toString().contains("published bands version 2"), console.toString());
+
+        assertIndexIsTheServedEmbeddings(data, v2, summary);
+        assertDataQualityIsPublished(v2, summary, tmp.resolve("run2"), console.toString());
+    }
+
+    /** The suspects and near-duplicates are in the version (with its number) and in the run, counted in the summary. */
+    private static void assertDataQualityIsPublished(PublishedVersion v, JsonNode summary, Path runDir, String console)
+            throws Exception {
+        LabelIssues issues = LabelIssues.read(v.file(LabelIssues.FILE));
+        assertEquals(v.version(), issues.version());
+        assertEquals("bands", issues.modelName());
+        assertEquals("run2", issues.runId());
+        assertEquals(120, issues.samples());
+        assertEquals(10, issues.neighbours());
+        assertEquals(issues, LabelIssues.read(runDir.resolve(LabelIssues.FILE)));
+        NearDuplicates near = NearDuplicates.read(v.file(NearDuplicates.FILE));
+        assertEquals(v.version(), near.version());
+        assertEquals(120, near.samples());
+        assertEquals(near, NearDuplicates.read(runDir.resolve(NearDuplicates.FILE)));
+        assertEquals(issues.suspects().size(), summary.at("/searchIndex/suspectedMislabels").asInt());
+        assertEquals(near.groups().size(), summary.at("/searchIndex/nearDuplicateGroups").asInt());
+        assertEquals(near.crossSplitPairs().size(), summary.at("/searchIndex/crossSplitPairs").asInt());
+        String line = issues.suspects().size() + " suspected mislabels, " + near.groups().size()
+                + " near-duplicate groups (" + near.crossSplitPairs().size() + " pairs across train/test)";
+        assertTrue(console.contains(line), "no line '" + line + "' in\n" + console);
+        assertTrue(summary.at("/searchIndex/mislabelSeconds").isNumber(), summary.toString());
+    }
+
+    /**
+     * The version's vector index holds every sample of the run, matches the card, loads, and its
+     * vectors are what the published model's {@code embedding} output gives for those images.
+     */
+    private static void assertIndexIsTheServedEmbeddings(Path data, PublishedVersion v, JsonNode summary) throws Exception {
+        VectorIndexCard card = v.card().index();
+        assertNotNull(card, "the card names no index");
+        Path file = v.file(VectorIndex.FILE);
+        assertTrue(Files.isRegularFile(file));
+        assertEquals(Files.size(file), card.sizeBytes());
+        int samples = summary.at("/trainImages").asInt() + summary.at("/validationImages").asInt()
+                + summary.at("/testImages").asInt();
+        assertEquals(120, samples);
+        assertEquals(samples, card.count());
+        assertEquals(samples, summary.at("/searchIndex/count").asInt());
+        assertEquals(card.sizeBytes(), summary.at("/searchIndex/sizeBytes").asLong());
+        assertTrue(summary.at("/searchIndex/embeddingSeconds").asDouble() > 0, summary.toString());
+        Map<?, ?> cost = (Map<?, ?>) v.card().provenance().get("searchIndex");
+        assertEquals(samples, ((Number) cost.get("count")).intValue(), String.valueOf(cost));
+        assertEquals(summary.at("/searchIndex/buildSeconds").asDouble(), ((Number) cost.get("buildSeconds")).doubleValue());
+        ImageSet all = ImageFolderReader.read(data);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (VectorIndex index = VectorIndex.load(file, card, card.dimension());
+                OrtSession session = env.createSession(v.modelFile().toString(), new OrtSession.SessionOptions())) {
+            java.util.Set<String> splits = new java.util.TreeSet<>();
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (int o = 0; o < index.count(); o++) {
+                splits.add(index.entry(o).split());
+                ids.add(index.entry(o).id());
+            }
+            assertEquals(java.util.Set.of("test", "train", "validation"), splits);
+            assertEquals(samples, ids.size(), "ids are not unique");
+            for (int o = 0; o < index.count(); o += 17) {
+                int i = Integer.parseInt(index.entry(o).id()); // a folder's ids are the reader's positions
+                assertEquals(all.label(i), index.entry(o).label(), "label of " + index.entry(o));
+                float[] image = new float[all.geometry().pixels()];
+                for (int p = 0; p < image.length; p++) {
+                    image[p] = all.pixels()[all.offset(i) + p] & 0xFF;
+                }
+                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(image), new long[] {1, 1, 16, 16});
+                        OrtSession.Result out = session.run(Map.of("images", in))) {
+                    float[] served = ((float[][]) out.get("embedding").orElseThrow().getValue())[0];
+                    float[] indexed = index.vector(o);
+                    for (int c = 0; c < served.length; c++) {
+                        assertEquals(served[c], indexed[c], 1e-4, "ordinal " + o + " value " + c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutSearchIndexNothingOfItIsWrittenOrPublished(@TempDir Path tmp) throws Exception {
+        Path data = imageFolder(tmp.resolve("images"), 10);
+        Path repo = tmp.resolve("models");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        int status = TrainCommandTest.cli(TestSettings.config(Map.of()), new PrintStream(console, true)).execute("train",
+                "--dataset", data.toString(), "--epochs", "1", "--batch-size", "8", "--projection-dim", "8",
+                "--linear-epochs", "1", "--search-index", "false", "--output", tmp.resolve("run").toString(),
+                "--model-repository", repo.toString(), "--model-name", "bands");
+        assertEquals(0, status, console.toString());
+        PublishedVersion v = new ModelRepository(repo).latest("bands").orElseThrow();
+        assertNull(v.card().index());
+        for (String name : List.of(VectorIndex.FILE, LabelIssues.FILE, NearDuplicates.FILE)) {
+            assertFalse(Files.exists(v.file(name)), name);
+            assertFalse(Files.exists(tmp.resolve("run").resolve(name)), name);
+        }
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("run/summary.json").toFile());
+        assertTrue(summary.at("/searchIndex").isMissingNode(), summary.toString());
+        assertFalse(v.card().provenance().containsKey("searchIndex"));
+        assertFalse(console.toString().contains("[index]"), console.toString());
     }
 }

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.supcon.common.index.VectorIndex;
+import org.supcon.common.index.VectorIndexCard;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.common.repository.RepositoryLayout;
 
@@ -256,6 +258,53 @@ class ModelRepositoryTest {
         assertArrayEquals(model("version 2"), Files.readAllBytes(mine.modelFile()));
         assertEquals(ModelRepository.sha256(model("version 2")), mine.card().sha256());
         assertEquals(Optional.empty(), repo.verify(repo.get(NAME, 2).orElseThrow()));
+    }
+
+    @Test
+    void filesThatNameTheirVersionAreRewrittenForTheVersionItFinallyGets() throws Exception {
+        ModelRepository other = new ModelRepository(root);
+        AtomicBoolean raced = new AtomicBoolean();
+        ModelRepository repo = repo(new PublishHooks() {
+            @Override
+            public void beforeRename(Path tempDir, Path target) throws IOException {
+                if (!raced.getAndSet(true)) {
+                    other.publish(model("other"), draft(NAME));
+                }
+            }
+        });
+        PublishedVersion mine = repo.publish(v -> model("m"), draft(NAME), Map.of(),
+                Map.of("issues.json", v -> ("{\"version\":" + v + "}").getBytes(StandardCharsets.UTF_8)));
+        assertEquals(2, mine.version());
+        assertEquals("{\"version\":2}", Files.readString(mine.file("issues.json")));
+        assertThrows(IllegalArgumentException.class, () -> repo.publish(v -> model("m"), draft(NAME),
+                Map.of(), Map.of(RepositoryLayout.CARD_FILE, v -> new byte[1])));
+    }
+
+    @Test
+    void aCardWithAVectorIndexIsPublishedOnlyWithThatFile() throws Exception {
+        Path file = root.resolve("index-source.zip");
+        Files.write(file, "an index".getBytes(StandardCharsets.UTF_8));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        VectorIndexCard card = new VectorIndexCard(VectorIndex.FILE, sha, Files.size(file), 3, 4, VectorIndex.METRIC, "e");
+        ModelCardDraft withIndex = ModelCardDraft.builder().setModelName(NAME).setLabels(List.of("a", "b"))
+                .setInputShape(1, 4, 4).optIndex(card).build();
+        ModelRepository repo = repo(PublishHooks.NONE);
+
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> repo.publish(model("m"), withIndex, Map.of()));
+        assertTrue(missing.getMessage().contains("names the vector index vector-index.zip, which is not among"),
+                missing.getMessage());
+        Path other = root.resolve("other.zip");
+        Files.write(other, "another index".getBytes(StandardCharsets.UTF_8));
+        IllegalArgumentException differs = assertThrows(IllegalArgumentException.class,
+                () -> repo.publish(model("m"), withIndex, Map.of(VectorIndex.FILE, other)));
+        assertTrue(differs.getMessage().contains("the card says " + sha), differs.getMessage());
+        assertEquals(List.of(), repo.versions(NAME));
+
+        PublishedVersion v = repo.publish(model("m"), withIndex, Map.of(VectorIndex.FILE, file));
+        assertEquals(card, v.card().index());
+        assertEquals(card, repo.latest(NAME).orElseThrow().card().index());
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(v.file(VectorIndex.FILE)));
     }
 
     @Test
