@@ -5,8 +5,11 @@ import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.supcon.common.index.IndexEntry;
 import org.supcon.common.index.VectorIndex;
 import org.supcon.common.index.VectorIndexCard;
@@ -17,6 +20,7 @@ import org.supcon.trainer.quality.DuplicateSearch;
 import org.supcon.trainer.quality.LabelIssues;
 import org.supcon.trainer.quality.LabelVote;
 import org.supcon.trainer.quality.NearDuplicates;
+import org.supcon.trainer.report.RunReport;
 import org.supcon.trainer.settings.RunSettings;
 import org.supcon.trainer.train.Features;
 import org.supcon.trainer.train.ProgressListener;
@@ -81,6 +85,33 @@ public final class DatasetIndex {
             }
         }
         return parts;
+    }
+
+    /**
+     * The report's data-quality section: the {@code top} suspects with their neighbours as
+     * thumbnails (pixels and labels as the run gave them), and one line on the near-duplicates.
+     */
+    public static RunReport.Quality reportSection(Built b, List<String> labels, int top) {
+        List<RunReport.Suspect> rows = new ArrayList<>();
+        for (LabelVote.Vote v : b.votes().suspects().subList(0, Math.min(top, b.votes().suspects().size()))) {
+            List<RunReport.Thumb> neighbours = IntStream.of(v.neighbours()).mapToObj(o -> thumb(b.parts(), o, labels)).toList();
+            rows.add(new RunReport.Suspect(thumb(b.parts(), v.ordinal(), labels), labels.get(v.suggested()), v.score(),
+                    neighbours));
+        }
+        DuplicateSearch.Result d = b.duplicates();
+        String duplicates = String.format(Locale.ROOT,
+                "%d near-duplicate groups (%d pairs at cosine >= %.3f), %d pairs across train/test; see %s",
+                d.groups().size(), d.pairs().size(), d.threshold(), d.crossSplit().size(), NearDuplicates.FILE);
+        return new RunReport.Quality(rows, b.votes().suspects().size(), b.card().count(), b.votes().k(),
+                b.votes().margin(), duplicates);
+    }
+
+    private static RunReport.Thumb thumb(List<Part> parts, int ordinal, List<String> labels) {
+        Located at = locate(parts, ordinal);
+        ImageSet images = at.part().images();
+        int from = images.offset(at.index());
+        return new RunReport.Thumb(images.id(at.index()), labels.get(images.label(at.index())), at.part().split(),
+                images.geometry(), Arrays.copyOfRange(images.pixels(), from, from + images.geometry().pixels()));
     }
 
     /** The sample at index {@code ordinal}: its part and its position in that part's images. */

@@ -49,6 +49,8 @@ public final class TrainingPipeline {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Test images drawn in the embedding projection. */
     static final int PROJECTION_POINTS = 2000;
+    /** Suspected mislabels shown in the report (all of them are in label-issues.json). */
+    static final int REPORT_SUSPECTS = 12;
     public static final String WEIGHTS = "model.params";
     public static final String CLASSIFIER = "classifier.ndlist";
 
@@ -147,7 +149,8 @@ public final class TrainingPipeline {
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(RunSummary.FILE, summary);
             files.put(LabelNoise.FILE, output.resolve(LabelNoise.FILE)); // published only when the run flipped labels
-            files.putAll(report(output, runId, trained, data, facts, decision, manager));
+            files.putAll(report(output, runId, trained, data, facts, decision, manager,
+                    index == null ? null : DatasetIndex.reportSection(index, train.labelNames(), REPORT_SUSPECTS)));
             LOG.infof("run %s: test accuracy %.4f; gate: %s", runId, result.testAccuracy(), decision.reason());
 
             listener.onPhase(Phase.EXPORT, decision.publish() ? "exporting ONNX, checking parity, publishing"
@@ -197,14 +200,14 @@ public final class TrainingPipeline {
 
     /** The HTML report with its plots: curves, confusion matrix and a 2-D projection of test embeddings. */
     private Map<String, Path> report(Path output, String runId, TrainingRun.Trained trained, TrainingRun.Data data,
-            DatasetFacts facts, Gate.Decision decision, NDManager manager) throws IOException {
+            DatasetFacts facts, Gate.Decision decision, NDManager manager, RunReport.Quality quality) throws IOException {
         ImageSet shown = data.test().head(Math.min(PROJECTION_POINTS, data.test().size()));
         Features emb = TrainingRun.encode(trained.net(), new ParameterStore(manager, false), manager, shown, true);
         double[][] xy = Pca.project(emb.values(), emb.rows(), emb.dim(), 2);
         @SuppressWarnings("unchecked")
         Map<String, Object> dataset = JSON.convertValue(facts, Map.class);
         return RunReport.write(output, target.modelName() + " run " + runId, trained.result(), xy, emb.labels(), decision,
-                dataset);
+                dataset, quality);
     }
 
     /** The DJL weights beside the ONNX model: the network and, after a linear probe, its classifier. */

@@ -1,5 +1,7 @@
 package org.supcon.trainer.report;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -17,14 +20,16 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.pipeline.Gate;
-
 import org.supcon.trainer.train.TrainResult;
 
 /**
  * A training run's report: {@code report.html} with its images embedded (base64), and the same
  * images as PNG files beside it: loss and accuracy per epoch ({@link TrainingPlots}), the
- * confusion matrix as a heat map, and a 2-D PCA projection of test embeddings coloured by label.
+ * confusion matrix as a heat map, a 2-D PCA projection of test embeddings coloured by label and,
+ * when the run built a vector index, its suspected mislabels as thumbnails beside their
+ * neighbours, because people judge these by looking.
  */
 public final class RunReport {
 
@@ -33,16 +38,39 @@ public final class RunReport {
     public static final String CONFUSION = "confusion.png";
     public static final String EMBEDDINGS = "embeddings.png";
 
+    /** Thumbnails are drawn this many times their size, so that a 28x28 image can be judged. */
+    static final int THUMB_SCALE = 4;
+
     private RunReport() {}
+
+    /** One sample drawn in the report: its id, label, split and pixels (uint8, CHW, one image of {@code geometry}). */
+    public record Thumb(String id, String label, String split, ImageGeometry geometry, byte[] pixels) {}
+
+    /** A suspected mislabel beside its nearest neighbours, nearest first. */
+    public record Suspect(Thumb sample, String suggestedLabel, double confidence, List<Thumb> neighbours) {}
+
+    /**
+     * The data-quality section: the top suspects as thumbnails and one line on near-duplicates.
+     *
+     * @param suspects the top suspects, most confident first
+     * @param suspectCount suspects in all ({@code label-issues.json})
+     * @param samples samples examined
+     * @param neighbours neighbours that voted on each sample
+     * @param margin the vote-share gap that makes a suspect
+     * @param duplicates one line on the near-duplicates
+     */
+    public record Quality(List<Suspect> suspects, int suspectCount, int samples, int neighbours, double margin,
+            String duplicates) {}
 
     /**
      * Writes the report into {@code dir}; returns file name to path of every file written.
      *
      * @param projected {@code [n][2]} coordinates of test embeddings
      * @param labels class id of each projected point
+     * @param quality the suspected mislabels and near-duplicates; null when the run built no index
      */
     public static Map<String, Path> write(Path dir, String title, TrainResult r, double[][] projected, int[] labels,
-            Gate.Decision gate, Map<String, Object> dataset) throws IOException {
+            Gate.Decision gate, Map<String, Object> dataset, Quality quality) throws IOException {
         Files.createDirectories(dir);
         Map<String, Path> files = new LinkedHashMap<>();
         TrainingPlots.write(r, dir.resolve(CURVES));
@@ -53,7 +81,7 @@ public final class RunReport {
                 BitmapEncoder.BitmapFormat.PNG);
         files.put(EMBEDDINGS, dir.resolve(EMBEDDINGS));
         Path html = dir.resolve(HTML);
-        Files.writeString(html, html(title, r, gate, dataset, files), StandardCharsets.UTF_8);
+        Files.writeString(html, html(title, r, gate, dataset, files, quality), StandardCharsets.UTF_8);
         Map<String, Path> all = new LinkedHashMap<>();
         all.put(HTML, html);
         all.putAll(files);
@@ -106,11 +134,14 @@ public final class RunReport {
     }
 
     private static String html(String title, TrainResult r, Gate.Decision gate, Map<String, Object> dataset,
-            Map<String, Path> images) throws IOException {
+            Map<String, Path> images, Quality quality) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n")
                 .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
-                        + "img{max-width:100%;display:block;margin:1em 0}</style></head><body>\n");
+                        + "img{max-width:100%;display:block;margin:1em 0}"
+                        + "figure{display:inline-block;margin:0 4px;text-align:center;font-size:11px;vertical-align:top}"
+                        + "figure img.thumb{margin:0 auto;image-rendering:pixelated}"
+                        + "tr.suspect td{border-top:1px solid #ccc;padding:6px}</style></head><body>\n");
         sb.append("<h1>").append(esc(title)).append("</h1>\n<table>\n");
         row(sb, "method / encoder", r.method() + " / " + r.encoder());
         row(sb, "epochs", r.epochs() + (r.resumedFromEpoch() > 0 ? " (resumed after epoch " + r.resumedFromEpoch() + ")" : ""));
@@ -132,8 +163,66 @@ public final class RunReport {
             String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(e.getValue()));
             sb.append("<img alt=\"").append(esc(e.getKey())).append("\" src=\"data:image/png;base64,").append(b64).append("\">\n");
         }
+        if (quality != null) {
+            quality(sb, quality);
+        }
         sb.append("</body></html>\n");
         return sb.toString();
+    }
+
+    /** The suspects, each beside its neighbours, as inline PNG thumbnails; then the near-duplicates line. */
+    private static void quality(StringBuilder sb, Quality q) throws IOException {
+        sb.append("<h2 id=\"suspected-mislabels\">Suspected mislabels</h2>\n<p>")
+                .append(String.format(Locale.ROOT, "%d of %d samples: their %d nearest neighbours vote against their label"
+                        + " by a margin of at least %.2f. The top %d, most confident first; each beside its neighbours,"
+                        + " nearest first. Relabel a sample by sending a LabeledImage with its id and the right label.",
+                        q.suspectCount(), q.samples(), q.neighbours(), q.margin(), q.suspects().size()))
+                .append("</p>\n<table>\n");
+        for (Suspect s : q.suspects()) {
+            sb.append("<tr class=\"suspect\"><td>");
+            figure(sb, s.sample(), String.format(Locale.ROOT, "<b>%s</b><br>given: %s<br>suggested: <b>%s</b><br>confidence %.2f",
+                    esc(s.sample().id()), esc(s.sample().label()), esc(s.suggestedLabel()), s.confidence()));
+            sb.append("</td><td>");
+            for (Thumb n : s.neighbours()) {
+                figure(sb, n, esc(n.label()));
+            }
+            sb.append("</td></tr>\n");
+        }
+        sb.append("</table>\n<h2 id=\"near-duplicates\">Near-duplicates</h2>\n<p>").append(esc(q.duplicates()))
+                .append("</p>\n");
+    }
+
+    private static void figure(StringBuilder sb, Thumb t, String captionHtml) throws IOException {
+        sb.append("<figure><img class=\"thumb\" alt=\"").append(esc(t.id())).append("\" title=\"")
+                .append(esc(t.id() + " (" + t.split() + ")")).append("\" src=\"data:image/png;base64,")
+                .append(Base64.getEncoder().encodeToString(thumbnail(t))).append("\"><figcaption>").append(captionHtml)
+                .append("</figcaption></figure>");
+    }
+
+    /** The sample's pixels as a PNG, {@value #THUMB_SCALE} times larger (each pixel a block: nothing smoothed). */
+    static byte[] thumbnail(Thumb t) throws IOException {
+        ImageGeometry g = t.geometry();
+        int h = g.height();
+        int w = g.width();
+        boolean gray = g.channels() == 1;
+        BufferedImage img = new BufferedImage(w * THUMB_SCALE, h * THUMB_SCALE,
+                gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h * THUMB_SCALE; y++) {
+            for (int x = 0; x < w * THUMB_SCALE; x++) {
+                int at = (y / THUMB_SCALE) * w + x / THUMB_SCALE;
+                int v = t.pixels()[at] & 0xFF;
+                if (gray) {
+                    img.getRaster().setSample(x, y, 0, v);
+                } else {
+                    int gr = t.pixels()[h * w + at] & 0xFF;
+                    int b = t.pixels()[2 * h * w + at] & 0xFF;
+                    img.setRGB(x, y, (v << 16) | (gr << 8) | b);
+                }
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        return png.toByteArray();
     }
 
     private static void row(StringBuilder sb, String k, String v) {

@@ -134,6 +134,13 @@ class TrainCommandPublishTest {
                 + " near-duplicate groups (" + near.crossSplitPairs().size() + " pairs across train/test)";
         assertTrue(console.contains(line), "no line '" + line + "' in\n" + console);
         assertTrue(summary.at("/searchIndex/mislabelSeconds").isNumber(), summary.toString());
+
+        String report = Files.readString(runDir.resolve("report.html"));
+        assertTrue(report.contains("<h2 id=\"suspected-mislabels\">Suspected mislabels</h2>"), "no section in the report");
+        assertTrue(report.contains(issues.suspects().size() + " of 120 samples: their 10 nearest neighbours vote"), report);
+        assertEquals(Math.min(12, issues.suspects().size()), report.split("<tr class=\"suspect\">", -1).length - 1);
+        assertTrue(report.contains(near.groups().size() + " near-duplicate groups ("), report);
+        assertTrue(Files.isRegularFile(v.file("report.html")));
     }
 
     /**
@@ -207,5 +214,6 @@ class TrainCommandPublishTest {
         assertTrue(summary.at("/searchIndex").isMissingNode(), summary.toString());
         assertFalse(v.card().provenance().containsKey("searchIndex"));
         assertFalse(console.toString().contains("[index]"), console.toString());
+        assertFalse(Files.readString(tmp.resolve("run/report.html")).contains("Suspected mislabels"));
     }
 }
