@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -267,6 +268,22 @@ public final class DatasetCache implements Closeable {
         }
         Entry r = log.read(location, true);
         return Optional.of(new Sample(r.id(), r.label(), r.pixels(), r.source(), r.split()));
+    }
+
+    /**
+     * The current label of each of {@code ids} that the cache holds (absent ids are left out), from
+     * the in-memory index: one consistent view, no disk read.
+     */
+    public synchronized Map<String, String> labels(Collection<String> ids) {
+        ensureOpen();
+        Map<String, String> out = new HashMap<>();
+        for (String id : ids) {
+            Location location = index.get(Objects.requireNonNull(id, "id"));
+            if (location != null) {
+                out.put(id, location.label());
+            }
+        }
+        return out;
     }
 
     /** Same as {@link #snapshot(List, String) snapshot(labelOrder, null)}: every sample. */

@@ -109,6 +109,7 @@ class DatasetCacheTest {
             assertEquals(bytes, cache.stats().bytes(), "an exact duplicate must not be written again");
             assertEquals(1, cache.stats().samples());
             assertEquals(Map.of("T-shirt", 1), cache.stats().perLabel());
+            assertEquals(Map.of("img", "T-shirt"), cache.labels(List.of("img", "nope")), "the relabel, at once; absent ids left out");
             // Within one batch the last one wins too.
             assertEquals(new DatasetCache.AppendResult(1, 2, 1), cache.appendAll(List.of(sample("b", "x", 2),
                     sample("b", "y", 2), sample("b", "y", 2), first)));
@@ -118,6 +119,7 @@ class DatasetCacheTest {
             assertEquals("Shirt", cache.get("img").orElseThrow().label());
             assertEquals("y", cache.get("b").orElseThrow().label());
             assertEquals(Map.of("Shirt", 1, "y", 1), cache.stats().perLabel());
+            assertEquals(Map.of("img", "Shirt", "b", "y"), cache.labels(List.of("b", "img")), "the rebuilt index's labels");
         }
     }
 

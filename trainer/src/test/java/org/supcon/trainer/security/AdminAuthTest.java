@@ -28,7 +28,7 @@ class AdminAuthTest {
 
     @Test
     void noTokenIs401WithAJsonErrorOnEveryAdminPath() {
-        for (String path : new String[] {"/dataset", "/training-runs", "/training-runs/x/report", "/training-runs/x/events"}) {
+        for (String path : new String[] {"/dataset", "/dataset/label-issues", "/training-runs", "/training-runs/x/report", "/training-runs/x/events"}) {
             given().get(path).then().statusCode(401)
                     .header("WWW-Authenticate", startsWith("Bearer"))
                     .contentType("application/json")
