@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.supcon.common.index.Neighbour;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.inference.config.InferenceConfig;
 import org.supcon.inference.model.Inference;
@@ -175,6 +176,26 @@ public class ModelManager implements Inference {
             m.release();
             metrics.request(m.name(), e == null ? "ok" : "error", System.nanoTime() - start);
         });
+    }
+
+    @Override
+    public List<Neighbour> search(ServedModel model, float[] query, int k, float minScore, boolean exact, int candidates) {
+        if (!(model instanceof LoadedModel m)) {
+            throw new IllegalArgumentException("not a model of this service: " + model);
+        }
+        LoadedModel.Index index = m.loadedIndex();
+        if (index == null) {
+            throw new IllegalArgumentException(m + " has no vector index");
+        }
+        if (!m.acquire()) {
+            throw new ModelUnavailableException(m + " was unloaded; ask for the latest version");
+        }
+        try {
+            return exact ? index.vectors().exactSearch(query, k, minScore)
+                    : index.vectors().search(query, k, minScore, candidates);
+        } finally {
+            m.release();
+        }
     }
 
     /**

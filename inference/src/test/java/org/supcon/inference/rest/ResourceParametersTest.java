@@ -31,7 +31,7 @@ class ResourceParametersTest {
     void everyQueryPathAndHeaderParameterIsText() {
         List<String> typed = new ArrayList<>();
         int seen = 0;
-        for (Class<?> resource : List.of(InferenceResource.class, OipResource.class)) {
+        for (Class<?> resource : List.of(InferenceResource.class, OipResource.class, SearchResource.class)) {
             for (Method m : resource.getDeclaredMethods()) {
                 for (Parameter p : m.getParameters()) {
                     if (PARAMS.stream().anyMatch(p::isAnnotationPresent)) {
