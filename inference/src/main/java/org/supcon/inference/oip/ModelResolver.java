@@ -27,7 +27,7 @@ public final class ModelResolver {
         try {
             v = Long.parseLong(version);
         } catch (NumberFormatException e) {
-            throw OipException.invalid("the model version must be an integer, got \"" + version + "\"");
+            throw OipException.notFound("model '" + name + "' has no version '" + version + "'; versions are numbers");
         }
         if (v == latest.version()) {
             return latest;
