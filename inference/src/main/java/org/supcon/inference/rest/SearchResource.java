@@ -34,6 +34,8 @@ import org.supcon.inference.service.SearchService.Result;
 @Path("/v1/search")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "search", description = "Nearest neighbours in the model version's vector index")
+@APIResponse(responseCode = "200", description = "the neighbours, best first",
+        content = @Content(schema = @Schema(implementation = SearchResponse.class)))
 @APIResponse(responseCode = "400", description = "neither or both of image and vector, a vector of the wrong size, with a NaN,"
         + " infinity or all zeros, k or minScore out of range, an undecodable image, or a parameter that does not parse",
         content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
