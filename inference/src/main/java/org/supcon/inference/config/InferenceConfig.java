@@ -50,6 +50,9 @@ public interface InferenceConfig {
     /** Request limits. */
     Limits limits();
 
+    /** Similarity search in each version's vector index ({@code POST /v1/search}, gRPC {@code Search}). */
+    Search search();
+
     /** The topic the trainer publishes ModelPublished events to (key: model name). */
     @WithDefault("model-events")
     String modelEventsTopic();
@@ -115,6 +118,20 @@ public interface InferenceConfig {
         /** Most top-k labels a prediction may ask for (capped at the number of classes). */
         @WithDefault("100")
         int maxTopK();
+    }
+
+    interface Search {
+
+        /** Most neighbours one search may ask for ({@code k}); a larger k is a 400 / INVALID_ARGUMENT. */
+        @WithDefault("100")
+        int maxK();
+
+        /**
+         * Candidates the HNSW graph search keeps (Lucene's k; at least the request's k): more gives a
+         * higher recall against the exact search and costs time. Exact searches ignore it.
+         */
+        @WithDefault("100")
+        int candidates();
     }
 
     interface Auth {

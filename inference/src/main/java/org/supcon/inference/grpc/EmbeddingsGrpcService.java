@@ -2,6 +2,8 @@ package org.supcon.inference.grpc;
 
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.supcon.inference.config.InferenceConfig;
@@ -12,6 +14,7 @@ import org.supcon.inference.model.ServedModel;
 import org.supcon.inference.oip.OipException;
 import org.supcon.inference.service.ImageInferenceService;
 import org.supcon.inference.service.OipService;
+import org.supcon.inference.service.SearchService;
 import org.supcon.inference.service.TopK;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbedResponse;
@@ -19,10 +22,13 @@ import org.supcon.proto.v1.Embedding;
 import org.supcon.proto.v1.Embeddings;
 import org.supcon.proto.v1.Image;
 import org.supcon.proto.v1.LabelProbability;
+import org.supcon.proto.v1.Neighbour;
 import org.supcon.proto.v1.PredictRequest;
 import org.supcon.proto.v1.PredictResponse;
 import org.supcon.proto.v1.Prediction;
 import org.supcon.proto.v1.RawPixels;
+import org.supcon.proto.v1.SearchRequest;
+import org.supcon.proto.v1.SearchResponse;
 
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
@@ -31,7 +37,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Our gRPC API ({@code supcon.v1.Embeddings}): embeddings and top-k predictions of PNG/JPEG files
- * (decoded like the friendly REST API's, by {@link ImageInferenceService}) or raw 8-bit pixels.
+ * (decoded like the friendly REST API's, by {@link ImageInferenceService}) or raw 8-bit pixels, and
+ * similarity search in the version's vector index by image or vector ({@link SearchService}).
  * Decoding runs on the worker pool, never on the event loop; the inference on the batcher.
  * EmbedStream answers each request in order, one at a time per stream (each request is a batch
  * already); the first refused request ends the stream with its status.
@@ -44,11 +51,14 @@ public class EmbeddingsGrpcService implements Embeddings {
 
     private final Inference inference;
     private final ImageInferenceService images;
+    private final SearchService search;
     private final int maxBatch;
 
-    public EmbeddingsGrpcService(Inference inference, ImageInferenceService images, InferenceConfig config) {
+    public EmbeddingsGrpcService(Inference inference, ImageInferenceService images, SearchService search,
+            InferenceConfig config) {
         this.inference = inference;
         this.images = images;
+        this.search = search;
         this.maxBatch = config.limits().maxBatch();
     }
 
@@ -86,6 +96,34 @@ public class EmbeddingsGrpcService implements Embeddings {
         }).onFailure().transform(GrpcErrors::toStatus);
     }
 
+    @Override
+    public Uni<SearchResponse> search(SearchRequest request) {
+        return Uni.createFrom().completionStage(() -> search(request, request.getModelVersion()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .map(EmbeddingsGrpcService::searchResponse)
+                .onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    /** Checks the request and resolves the version (on a worker thread), then searches by image or by vector. */
+    private CompletionStage<SearchService.Result> search(SearchRequest request, long version) {
+        long k = Integer.toUnsignedLong(request.getK());
+        SearchService.Options options = search.options(k == 0 ? null : (int) Math.min(k, Integer.MAX_VALUE),
+                request.hasMinScore() ? request.getMinScore() : null, request.getExact());
+        if (request.getQueryCase() == SearchRequest.QueryCase.QUERY_NOT_SET) {
+            throw OipException.invalid("no query: set image or vector");
+        }
+        ServedModel model = search.model(version(version));
+        if (request.getQueryCase() == SearchRequest.QueryCase.IMAGE) {
+            return search.byPixels(model, decode(List.of(request.getImage()), model), options);
+        }
+        List<Float> values = request.getVector().getValuesList();
+        float[] vector = new float[values.size()];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = values.get(i);
+        }
+        return CompletableFuture.completedFuture(search.byVector(model, vector, options));
+    }
+
     /** Resolves the version, decodes the images (on a worker thread) and runs them as one batch. */
     private Uni<Batch> run(List<Image> request, long version) {
         return Uni.createFrom().item(() -> decode(request, version))
@@ -103,7 +141,17 @@ public class EmbeddingsGrpcService implements Embeddings {
             throw new RequestTooLargeException(request.size() + " images in one request, over the limit of " + maxBatch
                     + " (inference.limits.max-batch); split them");
         }
-        ServedModel model = images.model(version == 0 ? OptionalLong.empty() : OptionalLong.of(version));
+        ServedModel model = images.model(version(version));
+        return new Decoded(model, decode(request, model));
+    }
+
+    /** 0: the newest version. */
+    private static OptionalLong version(long version) {
+        return version == 0 ? OptionalLong.empty() : OptionalLong.of(version);
+    }
+
+    /** The images, encoded or raw, as the model's input pixels (NCHW, 0..255). */
+    private float[] decode(List<Image> request, ServedModel model) {
         int size = model.channels() * model.height() * model.width();
         float[] pixels = new float[request.size() * size];
         for (int i = 0; i < request.size(); i++) {
@@ -116,7 +164,7 @@ public class EmbeddingsGrpcService implements Embeddings {
                 default -> throw OipException.invalid(what + " has neither encoded nor raw content");
             }
         }
-        return new Decoded(model, pixels);
+        return pixels;
     }
 
     /** Raw 8-bit pixels, HWC interleaved, of exactly the model's geometry, into CHW floats. */
@@ -151,6 +199,15 @@ public class EmbeddingsGrpcService implements Embeddings {
                 e.addValues(r.embedding()[i * r.embeddingDim() + j]);
             }
             b.addEmbeddings(e);
+        }
+        return b.build();
+    }
+
+    private static SearchResponse searchResponse(SearchService.Result r) {
+        SearchResponse.Builder b = SearchResponse.newBuilder().setModelName(r.model().name())
+                .setModelVersion(r.model().version()).setExact(r.exact());
+        for (SearchService.Hit h : r.neighbours()) {
+            b.addNeighbours(Neighbour.newBuilder().setId(h.id()).setLabel(h.label()).setSplit(h.split()).setScore(h.score()));
         }
         return b.build();
     }

@@ -3,6 +3,7 @@ package org.supcon.inference.model;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.supcon.common.index.Neighbour;
 
 /**
  * What the APIs (friendly REST, OIP v2 REST and gRPC, our gRPC) call. Implemented by the model
@@ -29,4 +30,15 @@ public interface Inference {
      * {@link ModelUnavailableException} when the version was unloaded meanwhile.
      */
     CompletionStage<InferenceResult> infer(ServedModel model, float[] images, int n);
+
+    /**
+     * The {@code k} nearest samples to {@code query} in {@code model}'s vector index, best first,
+     * cosine {@code >= minScore}: by HNSW with {@code candidates} candidates, or by an exact scan.
+     * Holds the version while it searches, so that its index stays open.
+     *
+     * @throws IllegalArgumentException for a query of the wrong size, with a NaN or infinity or all
+     *     zeros, for {@code k} below 1, or when the version has no index ({@link ServedModel#index()})
+     * @throws ModelUnavailableException when the version was unloaded meanwhile
+     */
+    List<Neighbour> search(ServedModel model, float[] query, int k, float minScore, boolean exact, int candidates);
 }

@@ -2,6 +2,8 @@ package org.supcon.inference.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.supcon.common.index.VectorIndexCard;
 
 /**
  * One validated model version loaded into ONNX Runtime and ready to answer. Immutable: a newer
@@ -34,4 +36,9 @@ public interface ServedModel {
 
     /** The ONNX metadata_props (model name, version, geometry, provenance...). */
     Map<String, String> metadata();
+
+    /** The card of the version's vector index, validated and loaded; empty when it was published without one. */
+    default Optional<VectorIndexCard> index() {
+        return Optional.empty();
+    }
 }

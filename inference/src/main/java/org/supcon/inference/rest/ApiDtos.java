@@ -30,4 +30,19 @@ public final class ApiDtos {
     /** Every error: a 4xx/5xx status and what is wrong. */
     public record ErrorResponse(String error) {
     }
+
+    /**
+     * {@code POST /v1/search} as JSON: exactly one of {@code image} (base64 PNG/JPEG, as in
+     * /v1/embeddings) and {@code vector} (an embedding of the model's size); the rest optional.
+     */
+    public record SearchRequest(String image, List<Float> vector, Integer k, Float minScore, Boolean exact) {
+    }
+
+    /** A sample of the version's dataset near the query: its id, label name, split and cosine similarity. */
+    public record Neighbour(String id, String label, String split, float score) {
+    }
+
+    /** The version searched, whether the search was exact (else HNSW), and the neighbours, best first. */
+    public record SearchResponse(String model, long version, boolean exact, List<Neighbour> neighbours) {
+    }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -40,7 +41,7 @@ import org.supcon.inference.service.TopK;
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "images", description = "Embeddings and predictions for image files")
-@APIResponse(responseCode = "400", description = "no image, an undecodable image, bad base64, malformed JSON or a bad topK",
+@APIResponse(responseCode = "400", description = "no image, an undecodable image, bad base64, malformed JSON or a bad topK, or a query parameter that does not parse",
         content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
 @APIResponse(responseCode = "404", description = "the requested version is not loaded")
 @APIResponse(responseCode = "413", description = "over the body size, image count or image dimension limit")
@@ -50,6 +51,8 @@ import org.supcon.inference.service.TopK;
 public class InferenceResource {
 
     static final int DEFAULT_TOP_K = 3;
+    static final String VERSION = "a loaded version; default the latest";
+    static final String TOP_K = "labels per image, default 3";
 
     private final ImageInferenceService service;
 
@@ -63,7 +66,7 @@ public class InferenceResource {
     @Blocking
     @Operation(summary = "Embeddings of uploaded images (multipart parts named 'image')")
     public CompletionStage<EmbeddingsResponse> embeddingsMultipart(@RestForm("image") List<FileUpload> image,
-            @RestQuery @Parameter(description = "a loaded version; default the latest") Long version) {
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version) {
         return embeddings(RequestImages.fromMultipart(image), version);
     }
 
@@ -72,7 +75,8 @@ public class InferenceResource {
     @Consumes({"image/png", "image/jpeg"})
     @Blocking
     @Operation(summary = "Embedding of one image sent as the request body")
-    public CompletionStage<EmbeddingsResponse> embeddingsRaw(byte[] body, @RestQuery Long version) {
+    public CompletionStage<EmbeddingsResponse> embeddingsRaw(byte[] body,
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version) {
         return embeddings(RequestImages.fromBody(body), version);
     }
 
@@ -81,7 +85,8 @@ public class InferenceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "Embeddings of base64 images: {\"images\": [\"...\"]}")
-    public CompletionStage<EmbeddingsResponse> embeddingsJson(ImagesRequest request, @RestQuery Long version) {
+    public CompletionStage<EmbeddingsResponse> embeddingsJson(ImagesRequest request,
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version) {
         return embeddings(RequestImages.fromJson(request), version);
     }
 
@@ -91,7 +96,8 @@ public class InferenceResource {
     @Blocking
     @Operation(summary = "Top-k labels of uploaded images (multipart parts named 'image')")
     public CompletionStage<PredictionsResponse> predictionsMultipart(@RestForm("image") List<FileUpload> image,
-            @RestQuery Long version, @RestQuery @Parameter(description = "labels per image, default 3") Integer topK) {
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version,
+            @RestQuery @Parameter(description = TOP_K, schema = @Schema(type = SchemaType.INTEGER)) String topK) {
         return predictions(RequestImages.fromMultipart(image), version, topK);
     }
 
@@ -100,8 +106,9 @@ public class InferenceResource {
     @Consumes({"image/png", "image/jpeg"})
     @Blocking
     @Operation(summary = "Top-k labels of one image sent as the request body")
-    public CompletionStage<PredictionsResponse> predictionsRaw(byte[] body, @RestQuery Long version,
-            @RestQuery Integer topK) {
+    public CompletionStage<PredictionsResponse> predictionsRaw(byte[] body,
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version,
+            @RestQuery @Parameter(description = TOP_K, schema = @Schema(type = SchemaType.INTEGER)) String topK) {
         return predictions(RequestImages.fromBody(body), version, topK);
     }
 
@@ -110,23 +117,27 @@ public class InferenceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "Top-k labels of base64 images: {\"images\": [\"...\"], \"topK\": 3}")
-    public CompletionStage<PredictionsResponse> predictionsJson(ImagesRequest request, @RestQuery Long version,
-            @RestQuery Integer topK) {
-        Integer k = request != null && request.topK() != null ? request.topK() : topK;
-        return predictions(RequestImages.fromJson(request), version, k);
+    public CompletionStage<PredictionsResponse> predictionsJson(ImagesRequest request,
+            @RestQuery @Parameter(description = VERSION, schema = @Schema(type = SchemaType.INTEGER)) String version,
+            @RestQuery @Parameter(description = TOP_K, schema = @Schema(type = SchemaType.INTEGER)) String topK) {
+        Integer fromQuery = Params.integer(Params.Kind.QUERY, "topK", topK);
+        Integer k = request != null && request.topK() != null ? request.topK() : fromQuery;
+        return predictionsTopK(RequestImages.fromJson(request), version, k);
     }
 
-    private CompletionStage<EmbeddingsResponse> embeddings(List<EncodedImage> images, Long version) {
-        return service.run(images, versionOf(version)).thenApply(InferenceResource::toEmbeddings);
+    private CompletionStage<EmbeddingsResponse> embeddings(List<EncodedImage> images, String version) {
+        OptionalLong v = Params.version(version);
+        return service.run(images, v).thenApply(InferenceResource::toEmbeddings);
     }
 
-    private CompletionStage<PredictionsResponse> predictions(List<EncodedImage> images, Long version, Integer topK) {
+    private CompletionStage<PredictionsResponse> predictions(List<EncodedImage> images, String version, String topK) {
+        return predictionsTopK(images, version, Params.integer(Params.Kind.QUERY, "topK", topK));
+    }
+
+    private CompletionStage<PredictionsResponse> predictionsTopK(List<EncodedImage> images, String version, Integer topK) {
+        OptionalLong v = Params.version(version);
         int k = service.topK(topK, DEFAULT_TOP_K);
-        return service.run(images, versionOf(version)).thenApply(a -> toPredictions(a, k));
-    }
-
-    private static OptionalLong versionOf(Long version) {
-        return version == null ? OptionalLong.empty() : OptionalLong.of(version);
+        return service.run(images, v).thenApply(a -> toPredictions(a, k));
     }
 
     static EmbeddingsResponse toEmbeddings(Answer a) {

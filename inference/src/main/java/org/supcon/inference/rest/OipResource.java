@@ -32,7 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * KServe Open Inference Protocol v2 over HTTP/REST: health, server and model metadata, model
  * ready and infer, for the newest version and for {@code versions/{v}}. Refusals are
- * {@code {"error": "..."}} with 400 (bad request), 404 (unknown model or version), 413 (batch
+ * {@code {"error": "..."}} with 400 (bad request, a version that is not a number), 404 (unknown model or version), 413 (batch
  * over the limit), 429 (queue full), 503 (no model loaded). Health answers have empty bodies
  * (spec): 200 for true, 503 while no model is loaded, 404 for an unknown model or version.
  */
@@ -96,7 +96,7 @@ public class OipResource {
     @GET
     @Path("models/{name}/versions/{version}")
     public ModelMetadata metadata(@PathParam("name") String name, @PathParam("version") String version) {
-        return metadata(oip.model(name, version));
+        return metadata(oip.model(name, checked(version)));
     }
 
     @GET
@@ -109,7 +109,7 @@ public class OipResource {
     @Path("models/{name}/versions/{version}/ready")
     public Response modelReady(@PathParam("name") String name, @PathParam("version") String version) {
         try {
-            oip.model(name, version);
+            oip.model(name, checked(version));
             return Response.ok().build();
         } catch (OipException e) {
             return Response.status(e.kind().httpStatus).build();
@@ -128,6 +128,7 @@ public class OipResource {
     @Consumes(MediaType.WILDCARD)
     public CompletionStage<Response> infer(@PathParam("name") String name, @PathParam("version") String version,
             byte[] body) {
+        checked(version);
         JsonInferRequest request;
         try {
             request = JsonInferRequest.parse(mapper, body);
@@ -147,6 +148,14 @@ public class OipResource {
                     return Response.ok(new InferResponse(answer.model().name(), Long.toString(answer.model().version()),
                             request.id(), outputs)).build();
                 });
+    }
+
+    /** A {@code versions/{version}} path segment that is not a number is a 400 naming it (empty: the newest). */
+    private static String checked(String version) {
+        if (!version.isEmpty()) {
+            Params.longValue(Params.Kind.PATH, "version", version);
+        }
+        return version;
     }
 
     @ServerExceptionMapper

@@ -41,19 +41,22 @@ final class RequestImages {
         }
         List<EncodedImage> images = new ArrayList<>(request.images().size());
         for (int i = 0; i < request.images().size(); i++) {
-            String text = request.images().get(i);
-            String name = "images[" + i + "]";
-            if (text == null) {
-                throw new IllegalArgumentException(name + " is null, expected a base64 PNG or JPEG");
-            }
-            int comma = text.startsWith("data:") ? text.indexOf(',') : -1; // a data URL: data:image/png;base64,....
-            try {
-                String b64 = text.substring(comma + 1).replaceAll("\\s", ""); // line breaks of wrapped base64 are fine
-                images.add(new EncodedImage(name, Base64.getDecoder().decode(b64)));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + " is not valid base64: " + e.getMessage(), e);
-            }
+            images.add(fromBase64("images[" + i + "]", request.images().get(i)));
         }
         return images;
+    }
+
+    /** A base64 PNG/JPEG, plain or as a data URL; {@code name} is the JSON field for messages. */
+    static EncodedImage fromBase64(String name, String text) {
+        if (text == null) {
+            throw new IllegalArgumentException(name + " is null, expected a base64 PNG or JPEG");
+        }
+        int comma = text.startsWith("data:") ? text.indexOf(',') : -1; // a data URL: data:image/png;base64,....
+        try {
+            String b64 = text.substring(comma + 1).replaceAll("\\s", ""); // line breaks of wrapped base64 are fine
+            return new EncodedImage(name, Base64.getDecoder().decode(b64));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " is not valid base64: " + e.getMessage(), e);
+        }
     }
 }

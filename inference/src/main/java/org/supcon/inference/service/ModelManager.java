@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.supcon.common.index.Neighbour;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.inference.config.InferenceConfig;
 import org.supcon.inference.model.Inference;
@@ -177,6 +178,26 @@ public class ModelManager implements Inference {
         });
     }
 
+    @Override
+    public List<Neighbour> search(ServedModel model, float[] query, int k, float minScore, boolean exact, int candidates) {
+        if (!(model instanceof LoadedModel m)) {
+            throw new IllegalArgumentException("not a model of this service: " + model);
+        }
+        LoadedModel.Index index = m.loadedIndex();
+        if (index == null) {
+            throw new IllegalArgumentException(m + " has no vector index");
+        }
+        if (!m.acquire()) {
+            throw new ModelUnavailableException(m + " was unloaded; ask for the latest version");
+        }
+        try {
+            return exact ? index.vectors().exactSearch(query, k, minScore)
+                    : index.vectors().search(query, k, minScore, candidates);
+        } finally {
+            m.release();
+        }
+    }
+
     /**
      * Loads the newest version that is newer than the one served, not refused before and valid;
      * refusals are remembered. Runs on the poll thread (and once at start), one at a time.
@@ -251,8 +272,8 @@ public class ModelManager implements Inference {
                     TreeMap<Long, LoadedModel> byVersion = new TreeMap<>(current.byVersion());
                     byVersion.put(older.version(), older);
                     loaded.set(new Loaded(current.latest(), Collections.unmodifiableNavigableMap(byVersion)));
-                    LOG.infof("also loaded %s for versions/%d, validated in %d ms", older, older.version(),
-                            (System.nanoTime() - t0) / 1_000_000);
+                    LOG.infof("also loaded %s for versions/%d (%s), validated in %d ms", older, older.version(),
+                            indexFacts(older), (System.nanoTime() - t0) / 1_000_000);
                 } catch (ModelRefusedException e) {
                     refuse(refusalKey(v), v, e, latest);
                 }
@@ -283,8 +304,9 @@ public class ModelManager implements Inference {
             next = new Loaded(byVersion.lastEntry().getValue(), Collections.unmodifiableNavigableMap(byVersion));
         } while (!loaded.compareAndSet(previous, next));
         metrics.activeVersion(next.latest().version());
-        LOG.infof("serving %s (sha256 %s, embedding %d, %d labels) on %s, validated in %d ms%s", model,
-                model.sha256().substring(0, 12), model.embeddingDim(), model.labels().size(), provider(), loadMillis,
+        LOG.infof("serving %s (sha256 %s, embedding %d, %d labels, %s) on %s, validated in %d ms%s", model,
+                model.sha256().substring(0, 12), model.embeddingDim(), model.labels().size(), indexFacts(model), provider(),
+                loadMillis,
                 previous.latest() == null ? "" : "; previous " + previous.latest() + " still answers versions/"
                         + previous.latest().version() + (evicted.contains(previous.latest()) ? " until its requests end" : ""));
         // a caller may have looked a version up just before it was pushed out and not yet called infer:
@@ -301,6 +323,16 @@ public class ModelManager implements Inference {
                 m.retire();
             }
         }
+    }
+
+    /** What an operator wants to know of the index: whether search works on this version, and what it cost. */
+    private static String indexFacts(LoadedModel model) {
+        LoadedModel.Index index = model.loadedIndex();
+        if (index == null) {
+            return "no vector index: search answers 404";
+        }
+        return String.format("vector index of %d x %d, %,d bytes, loaded in %d ms", index.vectors().count(),
+                index.vectors().dimension(), index.vectors().sizeBytes(), index.loadMillis());
     }
 
     /** Identifies what was refused: the card's checksum and the model file's size and time (versions are immutable). */

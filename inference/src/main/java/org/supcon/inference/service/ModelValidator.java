@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.supcon.common.index.VectorIndex;
+import org.supcon.common.index.VectorIndexCard;
 import org.supcon.common.model.OnnxContract;
 import org.supcon.common.repository.ModelCard;
 import org.supcon.inference.model.InferenceResult;
@@ -28,7 +30,9 @@ import org.supcon.inference.repository.RepositoryVersion;
  * card's geometry; the outputs {@code embedding [N, D]}, {@code logits [N, K]} and
  * {@code probabilities [N, K]} are float32 with K = the number of labels; the labels and geometry in
  * the ONNX metadata, when present, agree with the card; and a smoke run of two images gives finite
- * outputs of those shapes with probability rows summing to 1.
+ * outputs of those shapes with probability rows summing to 1. When the card names a vector index,
+ * the index file matches the card (size, SHA-256, count, dimension = the model's embedding size)
+ * and every sample's label is one of the model's; a bad index refuses the version like a bad model.
  */
 public final class ModelValidator {
 
@@ -71,6 +75,7 @@ public final class ModelValidator {
                     + bytes.length + " bytes), the card says " + card.sha256() + " (" + card.sizeBytes() + " bytes)");
         }
         OrtSession session;
+        LoadedModel.Index index = null;
         try {
             session = sessions.create(bytes);
         } catch (OrtException | RuntimeException e) {
@@ -82,17 +87,44 @@ public final class ModelValidator {
             checkMetadata(what, metadata, card);
             OrtRunner runner = new OrtRunner(sessions.env(), session, card.channels(), card.height(), card.width());
             int embeddingDim = smoke(what, runner, card);
+            index = loadIndex(what, version, card, embeddingDim);
             Validated validated = new Validated(version, card, sha, embeddingDim, runner);
             DynamicBatcher batcher = batcherFor.apply(validated);
             return new LoadedModel(version.name(), version.version(), sha, card.channels(), card.height(), card.width(),
-                    card.labels(), embeddingDim, metadata, session, batcher);
+                    card.labels(), embeddingDim, metadata, session, batcher, index);
         } catch (ModelRefusedException e) {
-            closeQuietly(session);
+            closeQuietly(session, index);
             throw e;
         } catch (OrtException | RuntimeException e) {
-            closeQuietly(session);
+            closeQuietly(session, index);
             throw new ModelRefusedException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The card's vector index loaded and checked against the card and the model; null when the card names none. */
+    private static LoadedModel.Index loadIndex(String what, RepositoryVersion version, ModelCard card, int embeddingDim)
+            throws ModelRefusedException {
+        VectorIndexCard expected = card.index();
+        if (expected == null) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        VectorIndex vectors;
+        try {
+            vectors = VectorIndex.load(version.dir().resolve(expected.file()), expected, embeddingDim);
+        } catch (IOException e) {
+            throw new ModelRefusedException(what + ": its vector index cannot be served: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < vectors.count(); i++) {
+            int label = vectors.entry(i).label();
+            if (label >= card.labels().size()) {
+                String id = vectors.entry(i).id();
+                closeQuietly(vectors);
+                throw new ModelRefusedException(what + ": its vector index gives sample " + id + " label " + label
+                        + "; the model has " + card.labels().size() + " labels");
+            }
+        }
+        return new LoadedModel.Index(expected, vectors, (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** What the batcher of a validated version is built from. */
@@ -216,10 +248,21 @@ public final class ModelValidator {
         }
     }
 
-    private static void closeQuietly(OrtSession session) {
+    private static void closeQuietly(OrtSession session, LoadedModel.Index index) {
         try {
             session.close();
         } catch (OrtException e) {
+            // refused anyway; the message of the refusal is what matters
+        }
+        if (index != null) {
+            closeQuietly(index.vectors());
+        }
+    }
+
+    private static void closeQuietly(VectorIndex vectors) {
+        try {
+            vectors.close();
+        } catch (IOException e) {
             // refused anyway; the message of the refusal is what matters
         }
     }

@@ -140,4 +140,56 @@ class NativeImageConfigTest {
             assertNotNull(Class.forName(entry.get("name").asText()));
         }
     }
+
+    static final String LUCENE_DIR = "META-INF/native-image/org.supcon/supcon-inference-lucene/";
+    /** Lucene's analysis SPI: CustomAnalyzer only, which the service never uses (it indexes vectors, not text). */
+    static final Set<String> UNUSED_LUCENE_SERVICES = Set.of("org.apache.lucene.analysis.TokenizerFactory");
+
+    static JsonNode luceneJson(String file) throws IOException {
+        try (InputStream in = NativeImageConfigTest.class.getClassLoader().getResourceAsStream(LUCENE_DIR + file)) {
+            assertNotNull(in, LUCENE_DIR + file);
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    /**
+     * Lucene loads codecs and formats by name through ServiceLoader: every service file of the
+     * lucene-core jar is included as a resource and every provider it lists is registered with its
+     * public no-argument constructor. A Lucene upgrade that adds or renames a codec fails here.
+     */
+    @Test
+    void everyLuceneServiceProviderIsRegisteredAndItsServiceFileIncluded() throws Exception {
+        Set<String> registered = new TreeSet<>();
+        for (JsonNode entry : luceneJson("reflect-config.json")) {
+            Class<?> c = Class.forName(entry.get("name").asText());
+            assertTrue(java.lang.reflect.Modifier.isPublic(c.getConstructor().getModifiers()), c + "()");
+            registered.add(c.getName());
+        }
+        List<Pattern> resources = new ArrayList<>();
+        for (JsonNode include : luceneJson("resource-config.json").get("resources").get("includes")) {
+            resources.add(Pattern.compile(include.get("pattern").asText()));
+        }
+        java.nio.file.Path jar = java.nio.file.Path.of(org.apache.lucene.codecs.Codec.class.getProtectionDomain()
+                .getCodeSource().getLocation().toURI());
+        Set<String> providers = new TreeSet<>();
+        int services = 0;
+        try (java.util.jar.JarFile lucene = new java.util.jar.JarFile(jar.toFile())) {
+            for (java.util.jar.JarEntry e : java.util.Collections.list(lucene.entries())) {
+                String name = e.getName();
+                if (!name.startsWith("META-INF/services/org.apache.lucene.")
+                        || UNUSED_LUCENE_SERVICES.contains(name.substring("META-INF/services/".length()))) {
+                    continue;
+                }
+                services++;
+                assertTrue(resources.stream().anyMatch(p -> p.matcher(name).matches()), name + " is not in resource-config.json");
+                try (InputStream in = lucene.getInputStream(e)) {
+                    new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().map(String::trim)
+                            .filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(providers::add);
+                }
+            }
+        }
+        assertTrue(services >= 4 && providers.contains("org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat"),
+                "lucene-core's service files were not found in " + jar + ": " + providers);
+        assertEquals(providers, registered, "the Lucene service providers against reflect-config.json");
+    }
 }

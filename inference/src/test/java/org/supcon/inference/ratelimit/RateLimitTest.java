@@ -169,6 +169,8 @@ class RateLimitTest {
         restRefusals++;
         refusedOverRest(given().header("Authorization", "Bearer a").get("/v2/models/" + Fixtures.MODEL));
         restRefusals++;
+        refusedOverRest(given().header("Authorization", "Bearer a").contentType("image/png").body(PNG).post("/v1/search"));
+        restRefusals++;
         // gRPC shares A's budget, on both services
         refusedOverGrpc(() -> oip("a").modelInfer(inferRequest()));
         refusedOverGrpc(() -> embeddings("a").predict(predictRequest()));

@@ -12,10 +12,12 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.supcon.inference.testing.ModelRepositoryResource;
 import org.supcon.testing.images.PngBombs;
@@ -166,6 +168,32 @@ class InferenceResourceTest {
             c.run();
             assertHealthy();
         }
+    }
+
+    /** JAX-RS would answer a typed parameter that does not convert with 404 "no such resource"; ours name it. */
+    @Test
+    void aQueryParameterThatDoesNotParseIs400NamingItAndItsValue() {
+        byte[] png = image("t10k-00003.png").bytes();
+        String b64 = base64(image("t10k-00003.png"));
+        List<UnaryOperator<RequestSpecification>> forms = List.of(
+                r -> r.contentType("image/png").body(png),
+                r -> r.multiPart("image", "a.png", png, "image/png"),
+                r -> r.contentType("application/json").body(Map.of("images", List.of(b64))));
+        for (String path : List.of("/v1/predictions", "/v1/embeddings")) {
+            for (var form : forms) {
+                for (String bad : List.of("abc", "1.5", "99999999999999999999")) {
+                    error(form.apply(given()).queryParam("version", bad).post(path).then(), 400,
+                            "query parameter \"version\" must be an integer, got \"" + bad + "\"");
+                }
+                if (path.endsWith("predictions")) {
+                    error(form.apply(given()).queryParam("topK", "abc").post(path).then(), 400,
+                            "query parameter \"topK\" must be an integer, got \"abc\"");
+                    form.apply(given()).queryParam("topK", " 2").queryParam("version", "1").post(path).then().statusCode(200)
+                            .body("version", equalTo(1)).body("predictions[0].top", hasSize(2));
+                }
+            }
+        }
+        assertHealthy();
     }
 
     @Test

@@ -129,6 +129,22 @@ class OipResourceTest {
                 .post("/v2/models/" + MODEL + "/infer").then().statusCode(200).body("outputs", hasSize(3));
     }
 
+    /** A version path segment that is not a number is a 400 naming it, on every endpoint that takes one. */
+    @Test
+    void aVersionThatIsNotANumberIs400NamingIt() {
+        List<Integer> pixels = new ArrayList<>();
+        for (int i = 0; i < PIXELS; i++) {
+            pixels.add(i % 256);
+        }
+        String message = "path parameter \"version\" must be an integer, got \"abc\"";
+        refused("abc", body(null, "UINT8", List.of(1, 1, 28, 28), pixels, null), 400, message);
+        given().get("/v2/models/" + MODEL + "/versions/abc").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo(message));
+        given().get("/v2/models/" + MODEL + "/versions/abc/ready").then().statusCode(400).contentType(ContentType.JSON)
+                .body("error", equalTo(message));
+        given().get("/v2/models/" + MODEL + "/versions/2/ready").then().statusCode(200);
+    }
+
     private static void refused(String version, Object body, int status, String mention) {
         String path = version.isEmpty() ? "/v2/models/" + MODEL + "/infer" : "/v2/models/" + MODEL + "/versions/" + version + "/infer";
         given().contentType(ContentType.JSON).body(body).post(path).then()

@@ -34,6 +34,7 @@ import org.supcon.inference.testing.ModelRepositoryResource;
 import org.supcon.proto.v1.EmbedRequest;
 import org.supcon.proto.v1.EmbeddingsGrpc;
 import org.supcon.proto.v1.Image;
+import org.supcon.proto.v1.SearchRequest;
 import org.supcon.testing.auth.Tokens;
 
 /**
@@ -82,6 +83,8 @@ class AuthEnabledTest {
                 .header("WWW-Authenticate", startsWith("Bearer")).contentType("application/json")
                 .body("error", containsString("inference-user"));
         given().get("/v2/models/" + MODEL).then().statusCode(401).body("error", containsString("Authorization: Bearer"));
+        given().contentType("image/png").body(png()).post("/v1/search").then().statusCode(401)
+                .body("error", containsString("inference-user"));
         for (String bad : new String[] {Tokens.expired("inference-user"), Tokens.foreign("inference-user"), "x.y.z"}) {
             given().header("Authorization", "Bearer " + bad).contentType("image/png").body(png()).post("/v1/predictions")
                     .then().statusCode(401).body("error", containsString("refused"));
@@ -98,6 +101,11 @@ class AuthEnabledTest {
                 .body("predictions[0].label", equalTo("Ankle boot"));
         given().header("Authorization", "Bearer " + Tokens.withRoles("inference-user")).get("/v2/models/" + MODEL)
                 .then().statusCode(200).body("name", equalTo(MODEL));
+        // search is behind the same policy: refused without the role, answered (this version has no index) with it
+        given().header("Authorization", "Bearer " + Tokens.withRoles("trainer-admin")).contentType("image/png").body(png())
+                .post("/v1/search").then().statusCode(403);
+        given().header("Authorization", "Bearer " + Tokens.withRoles("inference-user")).contentType("image/png").body(png())
+                .post("/v1/search").then().statusCode(404).body("error", containsString("no vector index"));
     }
 
     private <S extends io.grpc.stub.AbstractStub<S>> S as(S stub, String token) {
@@ -129,6 +137,10 @@ class AuthEnabledTest {
         assertEquals(Status.Code.UNAUTHENTICATED, code(() -> oip.apply(Tokens.expired("inference-user")).serverLive(
                 ServerLiveRequest.getDefaultInstance())));
         assertEquals(Status.Code.UNAUTHENTICATED, code(() -> ours.apply(Tokens.foreign("inference-user")).embed(embed)));
+        SearchRequest search = SearchRequest.newBuilder().setImage(embed.getImages(0)).build();
+        assertEquals(Status.Code.UNAUTHENTICATED, code(() -> ours.apply(null).search(search)));
+        assertEquals(Status.Code.PERMISSION_DENIED, code(() -> ours.apply(Tokens.withRoles("trainer-admin")).search(search)));
+        assertEquals(Status.Code.NOT_FOUND, code(() -> ours.apply(Tokens.withRoles("inference-user")).search(search)));
 
         String admin = Tokens.withRoles("trainer-admin");
         StatusRuntimeException denied = assertThrows(StatusRuntimeException.class, () -> ours.apply(admin).embed(embed));

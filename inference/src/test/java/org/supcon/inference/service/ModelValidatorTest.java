@@ -9,12 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.supcon.common.index.IndexEntry;
+import org.supcon.common.index.VectorIndex;
+import org.supcon.common.index.VectorIndexCard;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.supcon.inference.config.InferenceConfig.Device;
 import org.supcon.inference.repository.ModelDirectory;
 import org.supcon.inference.repository.RepositoryVersion;
+import org.supcon.inference.testing.SearchIndexes;
 import org.supcon.inference.testing.TestModels;
 
 /** Validation of real fixture versions and of broken ones derived from them. */
@@ -118,5 +124,65 @@ class ModelValidatorTest {
         dir.resolve("model-card.json").toFile().setWritable(true);
         Files.writeString(dir.resolve("model-card.json"), "{ not json");
         assertTrue(refusal(1).contains("not readable JSON"), refusal(1));
+    }
+
+    @Test
+    void aVersionWithAVectorIndexLoadsItAndClosesItWithTheModel() throws Exception {
+        SearchIndexes.publish(root, 1, 1);
+        LoadedModel m = load(1);
+        VectorIndex vectors;
+        try {
+            assertEquals(SearchIndexes.SAMPLES, m.index().orElseThrow().count());
+            vectors = m.loadedIndex().vectors();
+            assertEquals(SearchIndexes.SAMPLES, vectors.count());
+            assertEquals(m.embeddingDim(), vectors.dimension());
+            assertEquals(SearchIndexes.id(3), vectors.search(vectors.vector(3), 1, -1f, 10).get(0).id());
+        } finally {
+            m.retire();
+        }
+        assertTrue(m.closed());
+        assertThrows(AlreadyClosedException.class, () -> vectors.search(vectors.vector(3), 1, -1f, 10),
+                "the index closes with the model");
+    }
+
+    @Test
+    void aVersionWithoutAVectorIndexLoadsWithoutOne() throws Exception {
+        TestModels.publish(root, 1, TestModels.model(1), TestModels.card(1), true);
+        LoadedModel m = load(1);
+        try {
+            assertTrue(m.index().isEmpty());
+            assertEquals(null, m.loadedIndex());
+        } finally {
+            m.retire();
+        }
+    }
+
+    @Test
+    void aBadVectorIndexRefusesTheVersionNamingTheProblem() throws Exception {
+        SearchIndexes.Index index = SearchIndexes.build(1);
+        UnaryOperator<byte[]> same = UnaryOperator.identity();
+        UnaryOperator<VectorIndexCard> asIs = UnaryOperator.identity();
+        SearchIndexes.publish(root, 1, 1, index, b -> {
+            b[b.length / 2] ^= 0x55;
+            return b;
+        }, asIs);
+        String changed = refusal(1);
+        assertTrue(changed.contains("v1") && changed.contains("vector index") && changed.contains("sha256"), changed);
+        SearchIndexes.publish(root, 2, 1, index, same, c -> new VectorIndexCard(c.file(), c.sha256(), c.sizeBytes(),
+                c.count() + 1, c.dimension(), c.metric(), c.engine()));
+        String count = refusal(2);
+        assertTrue(count.contains("holds 20 vectors, the card says 21"), count);
+        SearchIndexes.publish(root, 3, 1, index, same, c -> new VectorIndexCard(c.file(), c.sha256(), c.sizeBytes(),
+                c.count(), 64, c.metric(), c.engine()));
+        String dimension = refusal(3);
+        assertTrue(dimension.contains("dimension 64 is not the model's embedding size 128"), dimension);
+        SearchIndexes.publish(root, 4, 1, SearchIndexes.build(1, e -> e.id().endsWith("7")
+                ? new IndexEntry(e.id(), 10, e.split()) : e), same, asIs);
+        String label = refusal(4);
+        assertTrue(label.contains("sample " + SearchIndexes.id(7) + " label 10; the model has 10 labels"), label);
+        Path v5 = SearchIndexes.publish(root, 5, 1);
+        Files.delete(v5.resolve(VectorIndex.FILE));
+        String missing = refusal(5);
+        assertTrue(missing.contains("cannot read index"), missing);
     }
 }

@@ -58,6 +58,12 @@ public final class TestModels {
      */
     public static Path publish(Path root, long version, byte[] model, String cardJson, boolean keepCardChecksum)
             throws IOException {
+        return publish(root, version, model, cardJson, keepCardChecksum, java.util.Map.of());
+    }
+
+    /** As {@link #publish(Path, long, byte[], String, boolean)}, with more files (a vector index) in the version directory. */
+    public static Path publish(Path root, long version, byte[] model, String cardJson, boolean keepCardChecksum,
+            java.util.Map<String, byte[]> files) throws IOException {
         String card = cardJson.replaceFirst("\"version\" : \\d+", "\"version\" : " + version);
         if (!keepCardChecksum) {
             card = card.replaceFirst("\"sha256\" : \"[0-9a-f]+\"", "\"sha256\" : \"" + sha256(model) + "\"")
@@ -67,6 +73,9 @@ public final class TestModels {
         Path temp = Files.createTempDirectory(modelDir, ".tmp-");
         Files.write(temp.resolve("model.onnx"), model);
         Files.writeString(temp.resolve("model-card.json"), card);
+        for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(temp.resolve(f.getKey()), f.getValue());
+        }
         Path target = modelDir.resolve(Long.toString(version));
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
