@@ -160,7 +160,7 @@ public final class Publisher {
             cost.put("duplicateSeconds", index.duplicateSeconds());
             cost.put("suspectedMislabels", index.labelIssues().suspects().size());
             cost.put("nearDuplicateGroups", index.nearDuplicates().groups().size());
-            cost.put("crossSplitPairs", index.nearDuplicates().crossSplitPairs().size());
+            cost.put("crossSplitPairs", index.nearDuplicates().crossSplitPairsTotal());
             p.put("searchIndex", cost);
         }
         p.put("created", Instant.now().toString());

@@ -111,8 +111,8 @@ public final class DuplicateSearch {
             }
             groups.add(new NearDuplicates.Group(members, g.minScore()));
         }
-        List<NearDuplicates.Pair> leaks = new ArrayList<>(r.crossSplit().size());
-        for (Pair p : r.crossSplit()) {
+        List<NearDuplicates.Pair> leaks = new ArrayList<>(Math.min(r.crossSplit().size(), NearDuplicates.MAX_LISTED_PAIRS));
+        for (Pair p : r.crossSplit().subList(0, Math.min(r.crossSplit().size(), NearDuplicates.MAX_LISTED_PAIRS))) {
             IndexEntry x = index.entry(p.a());
             IndexEntry y = index.entry(p.b());
             IndexEntry train = TEST.equals(x.split()) ? y : x;
@@ -120,6 +120,7 @@ public final class DuplicateSearch {
             leaks.add(new NearDuplicates.Pair(train.id(), test.id(), p.score(), labels.get(train.label()),
                     labels.get(test.label())));
         }
-        return new NearDuplicates(modelName, version, runId, r.threshold(), index.count(), groups, leaks);
+        return new NearDuplicates(modelName, version, runId, r.threshold(), index.count(), groups, leaks,
+                r.crossSplit().size());
     }
 }

@@ -19,11 +19,17 @@ import org.supcon.trainer.io.Durable;
  * @param threshold the cosine similarity at or above which two samples are near-duplicates
  * @param samples samples examined
  * @param groups groups of two or more samples, largest first
- * @param crossSplitPairs pairs across the train/test split, most similar first
+ * @param crossSplitPairs pairs across the train/test split, most similar first; at most
+ *     {@value #MAX_LISTED_PAIRS} (a weak model can put thousands of samples above the threshold)
+ * @param crossSplitPairsTotal how many such pairs were found, listed or not
  */
-@JsonPropertyOrder({"modelName", "version", "runId", "threshold", "samples", "groups", "crossSplitPairs"})
+@JsonPropertyOrder({"modelName", "version", "runId", "threshold", "samples", "groups", "crossSplitPairs",
+    "crossSplitPairsTotal"})
 public record NearDuplicates(String modelName, Long version, String runId, double threshold, int samples,
-        List<Group> groups, List<Pair> crossSplitPairs) {
+        List<Group> groups, List<Pair> crossSplitPairs, int crossSplitPairsTotal) {
+
+    /** The most cross-split pairs the file lists. */
+    public static final int MAX_LISTED_PAIRS = 10_000;
 
     public static final String FILE = "near-duplicates.json";
 
@@ -40,7 +46,8 @@ public record NearDuplicates(String modelName, Long version, String runId, doubl
 
     /** The same list as published: with the version it belongs to. */
     public NearDuplicates withVersion(long published) {
-        return new NearDuplicates(modelName, published, runId, threshold, samples, groups, crossSplitPairs);
+        return new NearDuplicates(modelName, published, runId, threshold, samples, groups, crossSplitPairs,
+                crossSplitPairsTotal);
     }
 
     public byte[] toJson() {

@@ -50,6 +50,7 @@ class DuplicateSearchTest {
             assertEquals(3L, file.version());
             assertEquals(List.of(new NearDuplicates.Member("b0", "train", "zero"), new NearDuplicates.Member("b1", "train", "zero"),
                     new NearDuplicates.Member("b2", "validation", "one")), file.groups().get(0).members());
+            assertEquals(1, file.crossSplitPairsTotal());
             NearDuplicates.Pair leak = file.crossSplitPairs().get(0);
             assertEquals("a-train", leak.trainId());
             assertEquals("a-test", leak.testId());
