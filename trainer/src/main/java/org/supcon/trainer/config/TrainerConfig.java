@@ -196,7 +196,7 @@ public interface TrainerConfig {
         @WithDefault("0.5")
         double mislabelMargin();
 
-        @WithDefault("0.98")
+        @WithDefault("0.999")
         double duplicateThreshold();
     }
 

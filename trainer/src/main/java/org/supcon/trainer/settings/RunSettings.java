@@ -53,7 +53,8 @@ public record RunSettings(
         @Doc("neighbours that vote on each sample's label (itself excluded), 1..100") int labelVoteNeighbours,
         @Doc("a sample is a suspected mislabel when its label gets this share of the neighbour votes fewer than the"
                 + " winning label, (0, 1]") double mislabelMargin,
-        @Doc("cosine similarity at or above which two samples are near-duplicates, (0, 1]") double duplicateThreshold) {
+        @Doc("cosine similarity at or above which two samples are near-duplicates, (0, 1]; the encoder's features are"
+                + " non-negative, so cosines run high (on Fashion-MNIST, pairs at 0.999 look identical)") double duplicateThreshold) {
 
     public RunSettings {
         notNull("method", method);
