@@ -96,7 +96,7 @@ TOOLS_JAR="$SUPCON_ROOT/dev/tools/target/supcon-tools.jar"
 build_tools() {
   if [ -f "$TOOLS_JAR" ] &&
      [ -z "$(find "$SUPCON_ROOT/dev/tools/src" "$SUPCON_ROOT/dev/tools/pom.xml" "$SUPCON_ROOT/testing/src/main" \
-            "$SUPCON_ROOT/testing/pom.xml" "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/inference/src/main" "$SUPCON_ROOT/pom.xml" \
+            "$SUPCON_ROOT/testing/pom.xml" "$SUPCON_ROOT/proto/src" "$SUPCON_ROOT/inference/src/main" "$SUPCON_ROOT/common/src/main" "$SUPCON_ROOT/pom.xml" \
             -newer "$TOOLS_JAR" -print -quit)" ]; then
     return 0
   fi

@@ -1,8 +1,13 @@
 package org.supcon.common.index;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +104,7 @@ public final class VectorIndex implements Closeable {
             Document d = stored.document(doc);
             ids[doc] = d.get(ID);
             labels[doc] = d.getField(LABEL).numericValue().intValue();
-            splits[doc] = d.get(SPLIT);
+            splits[doc] = d.get(SPLIT) == null ? null : d.get(SPLIT).intern(); // a few distinct values
             if (ids[doc] == null || splits[doc] == null) {
                 throw new InvalidIndexException("document " + doc + " lacks its id or split");
             }
@@ -114,21 +119,21 @@ public final class VectorIndex implements Closeable {
      * @throws InvalidIndexException naming what does not match
      */
     public static VectorIndex load(Path file, VectorIndexCard expected, int embeddingDim) throws IOException {
-        byte[] bytes = read(file);
-        if (bytes.length != expected.sizeBytes()) {
-            throw new InvalidIndexException("index " + file.getFileName() + " has " + bytes.length + " bytes, the card says "
-                    + expected.sizeBytes());
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new InvalidIndexException("cannot read index " + file + ": " + e, e);
         }
-        String sha = VectorIndexWriter.sha256(bytes);
-        if (!sha.equals(expected.sha256())) {
-            throw new InvalidIndexException("index " + file.getFileName() + " has sha256 " + sha + ", the card says "
-                    + expected.sha256());
+        if (size != expected.sizeBytes()) {
+            throw new InvalidIndexException("index " + file.getFileName() + " has " + size + " bytes, the card says "
+                    + expected.sizeBytes());
         }
         if (expected.dimension() != embeddingDim) {
             throw new InvalidIndexException("the card's index dimension " + expected.dimension()
                     + " is not the model's embedding size " + embeddingDim);
         }
-        VectorIndex index = open(bytes);
+        VectorIndex index = open(file, expected.sha256());
         try {
             if (index.count != expected.count()) {
                 throw new InvalidIndexException("index " + file.getFileName() + " holds " + index.count
@@ -147,22 +152,24 @@ public final class VectorIndex implements Closeable {
 
     /** Opens an index file without a card to check it against (benchmarks, tools). */
     public static VectorIndex open(Path file) throws IOException {
-        return open(read(file));
+        return open(file, null);
     }
 
-    private static byte[] read(Path file) throws IOException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new InvalidIndexException("cannot read index " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static VectorIndex open(byte[] zip) throws IOException {
+    /**
+     * Streams the zip into memory once, hashing as it reads (no second copy of the file): the
+     * checksum is compared before Lucene opens anything, and a damaged file whose checksum is
+     * wrong is reported as such even when the damage breaks the zip first.
+     */
+    private static VectorIndex open(Path file, String expectedSha) throws IOException {
         ByteBuffersDirectory dir = new ByteBuffersDirectory();
-        try {
+        MessageDigest sha = VectorIndexWriter.sha256Digest();
+        long size;
+        try (InputStream raw = Files.newInputStream(file);
+                DigestInputStream hashed = new DigestInputStream(new BufferedInputStream(raw, 1 << 16), sha)) {
             Set<String> names = new HashSet<>();
-            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            IOException broken = null;
+            try {
+                ZipInputStream in = new ZipInputStream(hashed);
                 ZipEntry entry;
                 byte[] buffer = new byte[1 << 16];
                 while ((entry = in.getNextEntry()) != null) {
@@ -177,13 +184,37 @@ public final class VectorIndex implements Closeable {
                         }
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                broken = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            }
+            // the rest of the file (the zip's central directory, or what a broken entry left) counts too
+            hashed.transferTo(OutputStream.nullOutputStream());
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (expectedSha != null && !actual.equals(expectedSha)) {
+                throw new InvalidIndexException("index " + file.getFileName() + " has sha256 " + actual + ", the card says "
+                        + expectedSha);
+            }
+            if (broken instanceof InvalidIndexException invalid) {
+                throw invalid;
+            }
+            if (broken != null) {
+                throw new InvalidIndexException("the index is unreadable: " + broken, broken);
             }
             if (names.isEmpty()) {
                 throw new InvalidIndexException("the index file is not a zip of Lucene files");
             }
+            size = Files.size(file);
+        } catch (InvalidIndexException e) {
+            dir.close();
+            throw e;
+        } catch (IOException e) {
+            dir.close();
+            throw new InvalidIndexException("cannot read index " + file + ": " + e, e);
+        }
+        try {
             DirectoryReader reader = DirectoryReader.open(dir);
             try {
-                return new VectorIndex(dir, reader, zip.length);
+                return new VectorIndex(dir, reader, size);
             } catch (IOException | RuntimeException e) {
                 reader.close();
                 throw e;
@@ -193,7 +224,7 @@ public final class VectorIndex implements Closeable {
             throw e;
         } catch (IOException | RuntimeException e) {
             dir.close();
-            // Lucene's CorruptIndexException and friends, or a zip error
+            // Lucene's CorruptIndexException and friends
             throw new InvalidIndexException("the index is unreadable: " + e, e);
         }
     }
