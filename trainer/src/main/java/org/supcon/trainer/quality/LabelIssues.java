@@ -15,7 +15,8 @@ import org.supcon.trainer.io.Durable;
  * Suspected mislabels of a dataset under one model ({@value #FILE} in the run and the version):
  * each sample's {@code neighbours} nearest samples in the model's embedding space (itself
  * excluded) vote on its label; a sample whose given label gets {@code margin} of the votes fewer
- * than the winning label is a suspect. Suspects are sorted by confidence, highest first.
+ * than the winning label is a suspect. Suspects are sorted by confidence, highest first, then by
+ * support (how close the voting neighbours are).
  *
  * @param modelName the model whose embeddings voted
  * @param version the published version, or null when the run did not publish
@@ -42,12 +43,14 @@ public record LabelIssues(String modelName, Long version, String runId, int neig
      * @param givenLabel the label the dataset gives it
      * @param suggestedLabel the label its neighbours vote for
      * @param confidence the suggested label's vote share minus the given label's, in (0, 1]
+     * @param support the mean cosine of the neighbours voting for the suggested label; among equal
+     *     confidences the higher support ranks first
      * @param votes vote count per label among the neighbours
      * @param neighbours the neighbours' ids, nearest first
      */
-    @JsonPropertyOrder({"id", "split", "givenLabel", "suggestedLabel", "confidence", "votes", "neighbours"})
+    @JsonPropertyOrder({"id", "split", "givenLabel", "suggestedLabel", "confidence", "support", "votes", "neighbours"})
     public record Suspect(String id, String split, String givenLabel, String suggestedLabel, double confidence,
-            Map<String, Integer> votes, List<String> neighbours) {}
+            double support, Map<String, Integer> votes, List<String> neighbours) {}
 
     /** The same list as published: with the version it belongs to. */
     public LabelIssues withVersion(long published) {

@@ -23,8 +23,12 @@ import org.supcon.common.index.VectorIndex;
  */
 public final class LabelVote {
 
-    /** One sample's vote; {@code neighbours} are ordinals, nearest first, {@code counts} votes per label index. */
-    public record Vote(int ordinal, int given, int suggested, double score, int[] counts, int[] neighbours) {}
+    /**
+     * One sample's vote; {@code neighbours} are ordinals, nearest first, {@code counts} votes per
+     * label index, {@code support} the mean cosine of the neighbours that voted for the suggested
+     * label (how close the evidence is: among equal scores, the closer evidence ranks first).
+     */
+    public record Vote(int ordinal, int given, int suggested, double score, double support, int[] counts, int[] neighbours) {}
 
     /**
      * The vote over every sample of an index.
@@ -73,6 +77,7 @@ public final class LabelVote {
             }
         }
         suspects.sort(Comparator.comparingDouble(Vote::score).reversed()
+                .thenComparing(Comparator.comparingDouble(Vote::support).reversed())
                 .thenComparing(v -> index.entry(v.ordinal()).id()));
         return new Result(k, margin, scores, List.of(votes), List.copyOf(suspects));
     }
@@ -97,7 +102,12 @@ public final class LabelVote {
             }
         }
         double score = near.isEmpty() ? 0 : (double) (counts[top] - counts[given]) / near.size();
-        return new Vote(ordinal, given, top, score, counts, neighbours);
+        double support = 0;
+        for (Neighbour n : near) {
+            support += n.label() == top ? n.score() : 0;
+        }
+        support = counts[top] == 0 ? 0 : support / counts[top];
+        return new Vote(ordinal, given, top, score, support, counts, neighbours);
     }
 
     /** The suspects as {@value LabelIssues#FILE} names them: ids, label names, votes by label, neighbours' ids. */
@@ -112,7 +122,7 @@ public final class LabelVote {
                     .forEach(c -> votes.put(labels.get(c), v.counts()[c]));
             List<String> ids = IntStream.of(v.neighbours()).mapToObj(o -> index.entry(o).id()).toList();
             suspects.add(new LabelIssues.Suspect(e.id(), e.split(), labels.get(v.given()), labels.get(v.suggested()),
-                    v.score(), votes, ids));
+                    v.score(), v.support(), votes, ids));
         }
         return new LabelIssues(modelName, version, runId, r.k(), r.margin(), index.count(), suspects);
     }

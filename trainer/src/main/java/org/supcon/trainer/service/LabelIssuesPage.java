@@ -36,12 +36,14 @@ public record LabelIssuesPage(String modelName, long version, String runId, int 
      *     once); null when the id is no longer in the cache
      * @param suggestedLabel the label its neighbours vote for
      * @param confidence the suggested label's vote share minus the given label's, in (0, 1]
+     * @param support the mean cosine of the neighbours voting for the suggested label (ranks equal confidences)
      * @param votes vote count per label among the neighbours
      * @param neighbours the neighbours' ids, nearest first
      */
     @Schema(name = "LabelIssuesSuspect")
-    @JsonPropertyOrder({"id", "split", "givenLabel", "currentLabel", "suggestedLabel", "confidence", "votes", "neighbours"})
+    @JsonPropertyOrder({"id", "split", "givenLabel", "currentLabel", "suggestedLabel", "confidence", "support", "votes",
+        "neighbours"})
     public record Suspect(String id, String split, String givenLabel,
-            @Schema(nullable = true) String currentLabel, String suggestedLabel, double confidence,
+            @Schema(nullable = true) String currentLabel, String suggestedLabel, double confidence, double support,
             Map<String, Integer> votes, List<String> neighbours) {}
 }

@@ -27,9 +27,11 @@ public class LabelIssuesService {
     /** The largest page. */
     public static final int MAX_LIMIT = 1000;
 
-    /** Highest confidence first; ties by id, so pages do not overlap. */
+    /** Highest confidence first, then the closest evidence (support); ties by id, so pages do not overlap. */
     private static final Comparator<LabelIssues.Suspect> ORDER = Comparator
-            .comparingDouble(LabelIssues.Suspect::confidence).reversed().thenComparing(LabelIssues.Suspect::id);
+            .comparingDouble(LabelIssues.Suspect::confidence).reversed()
+            .thenComparing(Comparator.comparingDouble(LabelIssues.Suspect::support).reversed())
+            .thenComparing(LabelIssues.Suspect::id);
 
     /** Neither a published version nor its list of suspects exists; the message says which. */
     public static final class NotFoundException extends Exception {
@@ -77,7 +79,8 @@ public class LabelIssuesService {
         List<LabelIssues.Suspect> page = all.subList(Math.min(offset, all.size()), (int) Math.min((long) offset + limit, all.size()));
         Map<String, String> current = store.cache().labels(page.stream().map(LabelIssues.Suspect::id).toList());
         List<LabelIssuesPage.Suspect> suspects = page.stream().map(s -> new LabelIssuesPage.Suspect(s.id(), s.split(),
-                s.givenLabel(), current.get(s.id()), s.suggestedLabel(), s.confidence(), s.votes(), s.neighbours())).toList();
+                s.givenLabel(), current.get(s.id()), s.suggestedLabel(), s.confidence(), s.support(), s.votes(), s.neighbours()))
+                .toList();
         String runId = issues.runId() != null ? issues.runId() : v.card().runId();
         return new LabelIssuesPage(name, v.version(), runId, issues.neighbours(), issues.margin(), issues.samples(),
                 all.size(), offset, limit, suspects);

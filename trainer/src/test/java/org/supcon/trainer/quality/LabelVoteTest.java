@@ -40,6 +40,9 @@ class LabelVoteTest {
             assertEquals(0, v.suggested());
             assertEquals(1.0, v.score());
             assertArrayEquals(new int[] {5, 0, 0}, v.counts());
+            // its voters sit 2, 2, 4, 4 and 6 degrees away
+            double support = (2 * Math.cos(Math.toRadians(2)) + 2 * Math.cos(Math.toRadians(4)) + Math.cos(Math.toRadians(6))) / 5;
+            assertEquals(support, v.support(), 1e-5);
             for (int o = 0; o < index.count(); o++) {
                 // in cluster 0 the others see the flipped sample among their five: 4 votes to 1, their label wins
                 assertEquals(o == flipped ? 1.0 : 0.0, r.scores()[o], "score of " + index.entry(o));
@@ -54,11 +57,28 @@ class LabelVoteTest {
             assertEquals("one", s.givenLabel());
             assertEquals("zero", s.suggestedLabel());
             assertEquals(Map.of("zero", 5), s.votes());
+            assertEquals(support, s.support(), 1e-5);
             assertEquals(Set.of("c0-0", "c0-1", "c0-3", "c0-4", "c0-5"), Set.copyOf(s.neighbours()));
             // nearest first: the two 2 degrees away, then the two 4 degrees away, then the one 6 degrees away
             assertTrue(Set.of("c0-1", "c0-3").containsAll(s.neighbours().subList(0, 2)), s.neighbours().toString());
             assertTrue(Set.of("c0-0", "c0-4").containsAll(s.neighbours().subList(2, 4)), s.neighbours().toString());
             assertEquals("c0-5", s.neighbours().get(4));
+        }
+    }
+
+    /** Equal scores: the suspect whose voters are closer ranks first, though its id sorts later. */
+    @Test
+    void amongEqualScoresTheCloserEvidenceRanksFirst(@TempDir Path dir) throws Exception {
+        HandMadeIndex h = new HandMadeIndex(4);
+        for (int i = 0; i < 6; i++) {
+            h.add("a-" + i, i == 2 ? 1 : 0, "train", h.at(0, 1, 3 * i)); // 3 degrees apart
+            h.add("b-" + i, i == 2 ? 1 : 0, "train", h.at(2, 3, i)); // 1 degree apart: tighter
+        }
+        try (VectorIndex index = h.write(dir)) {
+            LabelVote.Result r = LabelVote.run(index, 2, 5, 0.5, 50);
+            assertEquals(List.of("b-2", "a-2"), r.suspects().stream().map(v -> index.entry(v.ordinal()).id()).toList());
+            assertEquals(r.suspects().get(0).score(), r.suspects().get(1).score());
+            assertTrue(r.suspects().get(0).support() > r.suspects().get(1).support());
         }
     }
 
@@ -84,9 +104,14 @@ class LabelVoteTest {
                 suggested[v.ordinal()] = v.suggested();
             }
             assertArrayEquals(new int[] {2, 0, 2, 2, 1, 2}, suggested);
-            // equal confidence: sorted by id
-            assertEquals(List.of("s0", "s1", "s2", "s3", "s4", "s5"),
-                    r.suspects().stream().map(v -> index.entry(v.ordinal()).id()).toList());
+            // equal confidence: the closer evidence first (support, the mean cosine of the winning label's
+            // voters), then id; s3 (6 degrees) has its label-2 voters at 4 and 5 degrees, s5 (15) at 5 and 14
+            List<LabelVote.Vote> bySupport = new java.util.ArrayList<>(r.suspects());
+            bySupport.sort(java.util.Comparator.comparingDouble(LabelVote.Vote::support).reversed()
+                    .thenComparing(v -> index.entry(v.ordinal()).id()));
+            assertEquals(bySupport, r.suspects());
+            assertEquals("s3", index.entry(r.suspects().get(0).ordinal()).id());
+            assertEquals("s5", index.entry(r.suspects().get(5).ordinal()).id());
 
             LabelVote.Result stricter = LabelVote.run(index, 3, 5, 0.25, 10);
             assertEquals(List.of(), stricter.suspects());

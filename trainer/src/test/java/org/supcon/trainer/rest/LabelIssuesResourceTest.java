@@ -179,7 +179,7 @@ class LabelIssuesResourceTest {
     }
 
     private static LabelIssues.Suspect suspect(String id, String given, String suggested, double confidence) {
-        return new LabelIssues.Suspect(id, "train", given, suggested, confidence,
+        return new LabelIssues.Suspect(id, "train", given, suggested, confidence, 0.9,
                 Map.of(suggested, 8, given, 2),
                 List.of("n-" + id + "-0", "n-" + id + "-1"));
     }
