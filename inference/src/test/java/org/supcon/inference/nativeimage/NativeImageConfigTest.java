@@ -200,9 +200,13 @@ class NativeImageConfigTest {
     }
 
     @Test
-    void reflectiveArrayTypesExist() throws Exception {
+    void reflectiveTypesAndFieldsExist() throws Exception {
         for (JsonNode entry : json("reflect-config.json")) {
-            assertNotNull(Class.forName(entry.get("name").asText()));
+            Class<?> c = Class.forName(entry.get("name").asText());
+            for (JsonNode f : entry.path("fields")) {
+                // SessionFactory reads OnnxRuntime.tempDirectory to find the extracted CUDA provider library
+                assertNotNull(c.getDeclaredField(f.get("name").asText()));
+            }
         }
     }
 
