@@ -137,7 +137,7 @@ public final class SessionFactory {
      * library" (the name goes to its native log on stderr). Empty when the library loads or cannot
      * be found.
      */
-    static Optional<String> loadError() {
+    private static Optional<String> loadError() {
         Optional<Path> lib = extractedCudaProvider();
         if (lib.isEmpty()) {
             return Optional.empty();
