@@ -11,7 +11,9 @@ import java.io.InputStream;
 import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -124,20 +126,87 @@ class NativeImageConfigTest {
         assertEquals(Set.of(), missingConstructors, "constructors the JNI library calls but jni-config.json lacks");
     }
 
+    /** The linux-x64 libraries of the ONNX Runtime jar on the class path, by file name. */
+    static Set<String> linuxLibraries(java.nio.file.Path jar) throws IOException {
+        Set<String> libs = new TreeSet<>();
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            for (java.util.jar.JarEntry e : java.util.Collections.list(j.entries())) {
+                if (e.getName().startsWith(NATIVE) && !e.isDirectory()) {
+                    libs.add(e.getName().substring(NATIVE.length()));
+                }
+            }
+        }
+        return libs;
+    }
+
+    /**
+     * The libraries ONNX Runtime's loader knows by name (its {@code OnnxRuntime.ONNXRUNTIME_*_NAME}
+     * constants: the core, the JNI binding and every shared provider), as linux file names.
+     */
+    static Map<String, String> ortLibraryNames() throws Exception {
+        Map<String, String> names = new TreeMap<>();
+        for (java.lang.reflect.Field f : Class.forName("ai.onnxruntime.OnnxRuntime").getDeclaredFields()) {
+            if (f.getName().startsWith("ONNXRUNTIME_") && f.getName().endsWith("_NAME") && f.getType() == String.class
+                    && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                f.setAccessible(true);
+                names.put(f.getName(), System.mapLibraryName((String) f.get(null)));
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The resource patterns against the ONNX Runtime jar this build selected ({@code onnxruntime},
+     * or {@code onnxruntime_gpu} under {@code -Pcuda}): every linux-x64 library in it is included,
+     * every pattern names a library ONNX Runtime's loader knows, and the jar is the variant
+     * expected: the CPU jar has the core and JNI libraries only (no CUDA provider, which
+     * SessionFactory reports), the GPU jar has the shared and CUDA provider libraries that
+     * {@code addCUDA} extracts.
+     */
     @Test
-    void theResourcePatternCoversTheNativeLibraries() throws Exception {
-        String pattern = json("resource-config.json").get("resources").get("includes").get(0).get("pattern").asText();
-        Pattern p = Pattern.compile(pattern);
-        for (String lib : List.of("libonnxruntime.so", "libonnxruntime4j_jni.so")) {
-            assertNotNull(getClass().getClassLoader().getResource(NATIVE + lib), NATIVE + lib + " in the ONNX Runtime jar");
-            assertTrue(p.matcher(NATIVE + lib).matches(), pattern + " does not include " + NATIVE + lib);
+    void theResourcePatternsCoverTheNativeLibrariesOfTheSelectedJar() throws Exception {
+        List<Pattern> patterns = new ArrayList<>();
+        for (JsonNode include : json("resource-config.json").get("resources").get("includes")) {
+            patterns.add(Pattern.compile(include.get("pattern").asText()));
+        }
+        java.nio.file.Path jar = java.nio.file.Path.of(
+                ai.onnxruntime.OrtEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String artifact = System.getProperty("onnxruntime.artifact", "onnxruntime");
+        assertEquals(artifact + "-" + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion() + ".jar",
+                jar.getFileName().toString(), "the ONNX Runtime jar on the class path");
+        Set<String> libs = linuxLibraries(jar);
+        for (String lib : libs) {
+            assertTrue(patterns.stream().anyMatch(p -> p.matcher(NATIVE + lib).matches()),
+                    NATIVE + lib + " of " + jar.getFileName() + " is not in resource-config.json");
+        }
+        Map<String, String> known = ortLibraryNames();
+        assertTrue(known.containsKey("ONNXRUNTIME_LIBRARY_CUDA_NAME") && known.containsKey("ONNXRUNTIME_LIBRARY_SHARED_NAME"),
+                "ONNX Runtime's loader constants were not found: " + known);
+        for (Pattern p : patterns) {
+            assertTrue(known.values().stream().anyMatch(lib -> p.matcher(NATIVE + lib).matches()),
+                    p + " names no library ONNX Runtime loads " + known.values());
+        }
+        String core = known.get("ONNXRUNTIME_LIBRARY_NAME");
+        String jni = known.get("ONNXRUNTIME_JNI_LIBRARY_NAME");
+        String shared = known.get("ONNXRUNTIME_LIBRARY_SHARED_NAME");
+        String cuda = known.get("ONNXRUNTIME_LIBRARY_CUDA_NAME");
+        if (artifact.equals("onnxruntime_gpu")) {
+            assertTrue(libs.containsAll(Set.of(core, jni, shared, cuda)),
+                    jar.getFileName() + " lacks a library the CUDA provider needs: " + libs);
+        } else {
+            assertEquals("onnxruntime", artifact);
+            assertEquals(Set.of(core, jni), libs, jar.getFileName() + "'s linux-x64 libraries");
         }
     }
 
     @Test
-    void reflectiveArrayTypesExist() throws Exception {
+    void reflectiveTypesAndFieldsExist() throws Exception {
         for (JsonNode entry : json("reflect-config.json")) {
-            assertNotNull(Class.forName(entry.get("name").asText()));
+            Class<?> c = Class.forName(entry.get("name").asText());
+            for (JsonNode f : entry.path("fields")) {
+                // SessionFactory reads OnnxRuntime.tempDirectory to find the extracted CUDA provider library
+                assertNotNull(c.getDeclaredField(f.get("name").asText()));
+            }
         }
     }
 
