@@ -1,14 +1,12 @@
 package org.supcon.trainer.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.supcon.trainer.images.ImageSet;
-import org.supcon.trainer.io.Durable;
+import org.supcon.trainer.io.JsonFiles;
 
 /**
  * Symmetric label noise for robustness and mislabel-detection experiments: a seeded random
@@ -21,7 +19,6 @@ public final class LabelNoise {
     /** The record of the flips in a run's output. */
     public static final String FILE = "label-noise.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Mixed into the run's seed so the flips do not correlate with the weights' initialisation. */
     private static final long SALT = 0x6C61_6265_6C6EL;
 
@@ -31,11 +28,11 @@ public final class LabelNoise {
     /** What was flipped, as written to {@value #FILE}. */
     public record Record(double fraction, long seed, int trainImages, List<Flip> flips) {
         public void write(Path file) throws IOException {
-            Durable.writeAtomically(file, JSON.writeValueAsBytes(this));
+            JsonFiles.write(file, this);
         }
 
         public static Record read(Path file) throws IOException {
-            return JSON.readValue(file.toFile(), Record.class);
+            return JsonFiles.read(file, Record.class);
         }
     }
 

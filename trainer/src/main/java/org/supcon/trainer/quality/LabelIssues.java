@@ -1,15 +1,11 @@
 package org.supcon.trainer.quality;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.supcon.trainer.io.Durable;
+import org.supcon.trainer.io.JsonFiles;
 
 /**
  * Suspected mislabels of a dataset under one model ({@value #FILE} in the run and the version):
@@ -32,8 +28,6 @@ public record LabelIssues(String modelName, Long version, String runId, int neig
 
     public static final String FILE = "label-issues.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /**
      * One suspect.
@@ -58,18 +52,14 @@ public record LabelIssues(String modelName, Long version, String runId, int neig
     }
 
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + FILE + ": " + e.getMessage(), e);
-        }
+        return JsonFiles.toJson(this, FILE);
     }
 
     public void write(Path file) throws IOException {
-        Durable.writeAtomically(file, toJson());
+        JsonFiles.write(file, this);
     }
 
     public static LabelIssues read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), LabelIssues.class);
+        return JsonFiles.read(file, LabelIssues.class);
     }
 }

@@ -1,14 +1,10 @@
 package org.supcon.trainer.quality;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.supcon.trainer.io.Durable;
+import org.supcon.trainer.io.JsonFiles;
 
 /**
  * Near-duplicate groups of a dataset under one model ({@value #FILE} in the run and the version):
@@ -33,8 +29,6 @@ public record NearDuplicates(String modelName, Long version, String runId, doubl
 
     public static final String FILE = "near-duplicates.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One group: its members' ids with their splits and labels, and its lowest pairwise similarity found. */
     public record Group(List<Member> members, double minScore) {}
@@ -51,18 +45,14 @@ public record NearDuplicates(String modelName, Long version, String runId, doubl
     }
 
     public byte[] toJson() {
-        try {
-            return JSON.writeValueAsBytes(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + FILE + ": " + e.getMessage(), e);
-        }
+        return JsonFiles.toJson(this, FILE);
     }
 
     public void write(Path file) throws IOException {
-        Durable.writeAtomically(file, toJson());
+        JsonFiles.write(file, this);
     }
 
     public static NearDuplicates read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), NearDuplicates.class);
+        return JsonFiles.read(file, NearDuplicates.class);
     }
 }
