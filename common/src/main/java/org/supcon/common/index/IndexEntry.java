@@ -7,6 +7,12 @@ import java.util.Objects;
  * the split it belongs to ({@code train}, {@code validation} or {@code test}).
  */
 public record IndexEntry(String id, int label, String split) {
+
+    /** The split names a trainer writes. */
+    public static final String TRAIN = "train";
+    public static final String VALIDATION = "validation";
+    public static final String TEST = "test";
+
     public IndexEntry {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(split, "split");

@@ -138,7 +138,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
 
         List<IndexEntry> entries = new ArrayList<>(train.size());
         for (int i = 0; i < train.size(); i++) {
-            entries.add(new IndexEntry(train.id(i), given[i], "train"));
+            entries.add(new IndexEntry(train.id(i), given[i], IndexEntry.TRAIN));
         }
         Path file = output.resolve(card.modelName() + "-v" + card.version() + "-" + VectorIndex.FILE);
         VectorIndexWriter.Written written = VectorIndexWriter.write(file, dim, entries, g.embedding);

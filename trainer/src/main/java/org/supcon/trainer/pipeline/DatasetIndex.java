@@ -37,10 +37,6 @@ import org.supcon.trainer.train.TrainingRun;
  */
 public final class DatasetIndex {
 
-    public static final String TRAIN = "train";
-    public static final String VALIDATION = "validation";
-    public static final String TEST = "test";
-
     /** One split of the run's samples; their index ordinals follow each other in {@link #parts} order. */
     public record Part(String split, ImageSet images) {}
 
@@ -78,8 +74,8 @@ public final class DatasetIndex {
     /** The run's samples in index order: train, validation, test (empty parts left out). */
     public static List<Part> parts(TrainingRun.Data data) {
         List<Part> parts = new ArrayList<>(3);
-        for (Part p : List.of(new Part(TRAIN, data.train()), new Part(VALIDATION, data.validation()),
-                new Part(TEST, data.test()))) {
+        for (Part p : List.of(new Part(IndexEntry.TRAIN, data.train()),
+                new Part(IndexEntry.VALIDATION, data.validation()), new Part(IndexEntry.TEST, data.test()))) {
             if (p.images().size() > 0) {
                 parts.add(p);
             }

@@ -18,8 +18,6 @@ import org.supcon.common.index.VectorIndex;
  */
 public final class DuplicateSearch {
 
-    private static final String TEST = "test";
-
     /** Two near-duplicate samples by ordinal, {@code a < b}. */
     public record Pair(int a, int b, float score) {}
 
@@ -88,7 +86,7 @@ public final class DuplicateSearch {
     }
 
     private static boolean crossesTest(IndexEntry x, IndexEntry y) {
-        return TEST.equals(x.split()) != TEST.equals(y.split());
+        return IndexEntry.TEST.equals(x.split()) != IndexEntry.TEST.equals(y.split());
     }
 
     private static int root(int[] parent, int o) {
@@ -115,8 +113,8 @@ public final class DuplicateSearch {
         for (Pair p : r.crossSplit().subList(0, Math.min(r.crossSplit().size(), NearDuplicates.MAX_LISTED_PAIRS))) {
             IndexEntry x = index.entry(p.a());
             IndexEntry y = index.entry(p.b());
-            IndexEntry train = TEST.equals(x.split()) ? y : x;
-            IndexEntry test = TEST.equals(x.split()) ? x : y;
+            IndexEntry train = IndexEntry.TEST.equals(x.split()) ? y : x;
+            IndexEntry test = IndexEntry.TEST.equals(x.split()) ? x : y;
             leaks.add(new NearDuplicates.Pair(train.id(), test.id(), p.score(), labels.get(train.label()),
                     labels.get(test.label())));
         }
