@@ -4,25 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import com.google.protobuf.ByteString;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,7 +34,6 @@ import org.supcon.common.index.VectorIndex;
 import org.supcon.proto.v1.ImageEncoding;
 import org.supcon.proto.v1.LabeledImage;
 import org.supcon.testing.auth.Tokens;
-import org.supcon.testing.kafka.KafkaBroker;
 import org.supcon.trainer.dataset.Sample;
 import org.supcon.trainer.pipeline.SyntheticSamples;
 import org.supcon.trainer.repository.ModelRepository;
@@ -235,58 +228,28 @@ class RelabelLoopTest {
     }
 
     /**
-     * A real broker with the service's topics, temporary data and repository directories, the
-     * consumer on, a 12x12 gray dataset, no publication gate (each run publishes) and no trigger.
+     * The training-run tests' broker and directories ({@link RunsKafkaResource}) with the service's
+     * topics, the consumer on, this test's model name, no publication gate (each run publishes)
+     * and no trigger.
      */
-    public static class Broker implements QuarkusTestResourceLifecycleManager {
-
-        private KafkaBroker broker;
-        private Path dir;
+    public static class Broker extends RunsKafkaResource {
 
         @Override
         public Map<String, String> start() {
-            try {
-                broker = KafkaBroker.start();
-                dir = Files.createTempDirectory("supcon-relabel-loop-test-");
-                try (Admin admin = Admin.create(broker.adminConfig())) {
-                    admin.createTopics(List.of(new NewTopic("labeled-images", 1, (short) 1),
-                            new NewTopic("labeled-images.dlq", 1, (short) 1), new NewTopic("model-events", 1, (short) 1)))
-                            .all().get(30, TimeUnit.SECONDS);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            Map<String, String> c = new HashMap<>(super.start());
+            try (Admin admin = Admin.create(broker.adminConfig())) {
+                admin.createTopics(List.of(new NewTopic("labeled-images", 1, (short) 1),
+                        new NewTopic("labeled-images.dlq", 1, (short) 1), new NewTopic("model-events", 1, (short) 1)))
+                        .all().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("could not create the topics: " + e.getMessage(), e);
             }
-            Map<String, String> c = new HashMap<>();
-            c.put("kafka.bootstrap.servers", broker.bootstrapServers());
-            c.put("trainer.data-dir", dir.resolve("data").toString());
-            c.put("trainer.model-repository", dir.resolve("models").toString());
             c.put("trainer.model-name", MODEL);
             c.put("trainer.consumer.enabled", "true");
-            c.put("trainer.dataset.channels", "1");
-            c.put("trainer.dataset.height", "12");
-            c.put("trainer.dataset.width", "12");
             c.put("trainer.gate.enabled", "false");
-            c.put("trainer.device", "cpu");
-            c.put("trainer.runs.validation-fraction", "0");
+            c.remove("trainer.gate.tolerance");
+            c.remove("trainer.trigger.new-samples");
             return c;
-        }
-
-        @Override
-        public void stop() {
-            if (broker != null) {
-                broker.close();
-            }
-            if (dir != null) {
-                try (Stream<Path> s = Files.walk(dir)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not delete the test directory " + dir, e);
-                }
-            }
         }
     }
 }
