@@ -187,6 +187,12 @@ public interface TrainerConfig {
         @WithDefault("0")
         double labelNoise();
 
+        @WithDefault("0")
+        int queueSize();
+
+        @WithDefault("0.99")
+        double queueMomentum();
+
         @WithDefault("true")
         boolean searchIndex();
 

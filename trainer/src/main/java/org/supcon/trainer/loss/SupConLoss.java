@@ -79,12 +79,35 @@ public final class SupConLoss extends Loss {
     /**
      * Computes the loss.
      *
-     * @param labels one array of class ids, shape {@code [batch]}
-     * @param predictions one array of features, shape {@code [batch, views, dim]}
+     * @param labels one array of class ids, shape {@code [batch]}; with a queue, a second array of
+     *     the queue's class ids, shape {@code [queue]}
+     * @param predictions one array of features, shape {@code [batch, views, dim]}; with a queue, a
+     *     second array of the queue's unit-length features, shape {@code [queue, dim]} (no gradient
+     *     flows into them)
      * @return a scalar: the mean over the {@code views * batch} anchors
      */
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
+        if (predictions != null && predictions.size() == 2) {
+            NDArray features = checkFeatures(new NDList(predictions.get(0)), getName());
+            if (labels == null || labels.size() != 2) {
+                throw new IllegalArgumentException(getName() + " with a queue expects labels = [class ids, queue class ids], got "
+                        + (labels == null ? "null" : labels.size() + " arrays"));
+            }
+            NDArray classIds = checkLabels(new NDList(labels.get(0)), features.getShape().get(0), getName());
+            NDArray queue = predictions.get(1);
+            NDArray queueIds = labels.get(1);
+            long dim = features.getShape().get(2);
+            if (queue.getShape().dimension() != 2 || queue.getShape().get(1) != dim) {
+                throw new IllegalArgumentException(getName() + " expects queue features of shape [queue, " + dim + "], got "
+                        + queue.getShape());
+            }
+            if (queueIds.getShape().dimension() != 1 || queueIds.getShape().get(0) != queue.getShape().get(0)) {
+                throw new IllegalArgumentException(getName() + " expects queue class ids of shape [" + queue.getShape().get(0)
+                        + "], got " + queueIds.getShape());
+            }
+            return perAnchorLoss(features, classIds, queue, queueIds).mean();
+        }
         NDArray features = checkFeatures(predictions, getName());
         NDArray classIds = checkLabels(labels, features.getShape().get(0), getName());
         return perAnchorLoss(features, classIds).mean();
@@ -95,6 +118,16 @@ public final class SupConLoss extends Loss {
      * already be validated. Shared with {@link SimClrLoss}, which passes identity class ids.
      */
     NDArray perAnchorLoss(NDArray features, NDArray classIds) {
+        return perAnchorLoss(features, classIds, null, null);
+    }
+
+    /**
+     * Per-anchor loss against the batch plus a queue of earlier features (a momentum encoder's,
+     * MoCo style): {@code A(i)} is every batch row but {@code i} and every queue row, {@code P(i)}
+     * those of them with the label of {@code i}. The queue's rows are constants (gradient stopped);
+     * an empty or absent queue gives exactly the batch-only loss.
+     */
+    NDArray perAnchorLoss(NDArray features, NDArray classIds, NDArray queue, NDArray queueIds) {
         Shape shape = features.getShape();
         long batch = shape.get(0);
         long views = shape.get(1);
@@ -106,11 +139,20 @@ public final class SupConLoss extends Loss {
 
         NDArray z = features.transpose(1, 0, 2).reshape(n, shape.get(2));
         NDArray ids = classIds.toDevice(device, false).tile(views);
-        NDArray self = manager.eye(n, n, 0, dtype, device).eq(1);
-        NDArray positive = ids.reshape(n, 1).eq(ids.reshape(1, n)).logicalAnd(self.logicalNot());
-        NDArray negInf = manager.full(new Shape(n, n), Float.NEGATIVE_INFINITY, dtype, device);
+        NDArray contrast = z;
+        NDArray contrastIds = ids;
+        int m = n;
+        if (queue != null && queue.getShape().get(0) > 0) {
+            contrast = z.concat(queue.toDevice(device, false).toType(dtype, false).stopGradient(), 0);
+            contrastIds = ids.concat(queueIds.toDevice(device, false).toType(ids.getDataType(), false), 0);
+            m = Math.toIntExact(n + queue.getShape().get(0));
+        }
+        // [n, m]: anchor i against contrast row j; the anchors are the first n rows of the contrast set
+        NDArray self = manager.eye(n, m, 0, dtype, device).eq(1);
+        NDArray positive = ids.reshape(n, 1).eq(contrastIds.reshape(1, m)).logicalAnd(self.logicalNot());
+        NDArray negInf = manager.full(new Shape(n, m), Float.NEGATIVE_INFINITY, dtype, device);
 
-        NDArray logits = z.matMul(z.transpose()).div(temperature);
+        NDArray logits = z.matMul(contrast.transpose()).div(temperature);
         // The max is taken over A(i) only (the reference includes i itself): equal for normalised
         // features, and a large self-similarity can then never underflow the denominator to 0.
         NDArray rowMax = NDArrays.where(self, negInf, logits.stopGradient()).max(rows, true);

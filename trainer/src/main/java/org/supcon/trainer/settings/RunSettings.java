@@ -48,6 +48,11 @@ public record RunSettings(
         @Doc("augmentation threads running ahead of training, 1..16") int loaderWorkers,
         @Doc("share of the training labels flipped to another label (symmetric, seeded; validation and test stay clean);"
                 + " the flips are recorded in label-noise.json, [0, 1)") double labelNoise,
+        @Doc("MoCo-style queue: the supcon loss also contrasts each anchor with this many recent projections of a"
+                + " momentum encoder (positives and negatives by label); 0 = off (supcon and supcon-in only), 0..1048576")
+                int queueSize,
+        @Doc("the momentum encoder follows the trained one as key = m * key + (1 - m) * trained after every step,"
+                + " [0, 1); used only with a queue") double queueMomentum,
         @Doc("embed every sample with the published model and publish a vector index, near-duplicates and suspected"
                 + " mislabels with the version") boolean searchIndex,
         @Doc("neighbours that vote on each sample's label (itself excluded), 1..100") int labelVoteNeighbours,
@@ -100,6 +105,14 @@ public record RunSettings(
         range("loaderWorkers", loaderWorkers, 1, 16);
         if (!(labelNoise >= 0 && labelNoise < 1)) {
             throw new InvalidSettingsException("labelNoise", "must be in [0, 1), got " + labelNoise);
+        }
+        range("queueSize", queueSize, 0, 1 << 20);
+        if (queueSize > 0 && method != Method.SUPCON && method != Method.SUPCON_IN) {
+            throw new InvalidSettingsException("queueSize", "a queue needs method supcon or supcon-in (it holds labelled"
+                    + " projections), got method " + method + " with queueSize " + queueSize);
+        }
+        if (!(queueMomentum >= 0 && queueMomentum < 1)) {
+            throw new InvalidSettingsException("queueMomentum", "must be in [0, 1), got " + queueMomentum);
         }
         range("labelVoteNeighbours", labelVoteNeighbours, 1, 100);
         if (!(mislabelMargin > 0 && mislabelMargin <= 1)) {
@@ -156,6 +169,11 @@ public record RunSettings(
         m.remove("labelVoteNeighbours");
         m.remove("mislabelMargin");
         m.remove("duplicateThreshold");
+        if (queueSize == 0) {
+            // without a queue its momentum is unused; a checkpoint from before the queue existed resumes
+            m.remove("queueSize");
+            m.remove("queueMomentum");
+        }
         return m;
     }
 }

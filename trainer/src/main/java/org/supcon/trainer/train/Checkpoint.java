@@ -30,12 +30,22 @@ import java.util.Map;
  * new checkpoint, never a torn one.
  *
  * <p>Layout: magic {@code SUPCONCK1}, then three length-prefixed sections: state JSON,
- * parameters (DJL NDList encoding), momentum buffers (NDList).
+ * parameters (DJL NDList encoding), momentum buffers (NDList); a run with more training state (the
+ * momentum encoder and queue, {@link Extra}) adds a fourth section (NDList).
  */
 public final class Checkpoint {
 
     private static final byte[] MAGIC = "SUPCONCK1".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Training state beyond the network and the optimizer, kept in the checkpoint's fourth section. */
+    public interface Extra {
+        /** The state as arrays owned by {@code into}. */
+        NDList save(NDManager into);
+
+        /** Restores what {@link #save} gave. */
+        void load(NDList saved) throws IOException;
+    }
 
     /** What a checkpoint says about the run besides its tensors. */
     public record State(int completedEpochs, long globalStep, Map<String, Object> settings, List<EpochStats> history) {}
@@ -56,6 +66,11 @@ public final class Checkpoint {
 
     /** Writes the checkpoint atomically. */
     public void save(State state, Block net, SgdMomentum optimizer, NDManager manager) throws IOException {
+        save(state, net, optimizer, manager, null);
+    }
+
+    /** Writes the checkpoint atomically, with {@code extra}'s state when not null. */
+    public void save(State state, Block net, SgdMomentum optimizer, NDManager manager, Extra extra) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (NDManager scratch = manager.newSubManager()) {
@@ -72,6 +87,9 @@ public final class Checkpoint {
                 writeSection(out, JSON.writeValueAsBytes(state));
                 writeSection(out, params.encode());
                 writeSection(out, momentum.encode());
+                if (extra != null) {
+                    writeSection(out, extra.save(scratch).encode());
+                }
             }
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -85,6 +103,11 @@ public final class Checkpoint {
      * the same architecture) and returns its state.
      */
     public State load(Block net, SgdMomentum optimizer, NDManager manager) throws IOException {
+        return load(net, optimizer, manager, null);
+    }
+
+    /** {@link #load(Block, SgdMomentum, NDManager)}, and {@code extra}'s state when not null (it must be there). */
+    public State load(Block net, SgdMomentum optimizer, NDManager manager, Extra extra) throws IOException {
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw);
                 NDManager scratch = manager.newSubManager()) {
             byte[] magic = in.readNBytes(MAGIC.length);
@@ -111,6 +134,15 @@ public final class Checkpoint {
                 source.copyTo(target);
             }
             optimizer.load(momentum);
+            if (extra != null) {
+                byte[] section;
+                try {
+                    section = readSection(in);
+                } catch (java.io.EOFException e) {
+                    throw new IOException(file + " has no momentum encoder and queue state", e);
+                }
+                extra.load(NDList.decode(scratch, section));
+            }
             return state;
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException("corrupt checkpoint " + file + ": " + e.getMessage(), e);

@@ -146,6 +146,19 @@ public final class TrainingRun {
         ParameterStore ps = new ParameterStore(manager, false);
         SgdMomentum optimizer = new SgdMomentum(manager, net, s.momentum(), s.weightDecay());
         Loss loss = s.method().newLoss(s.temperature(), s.baseTemperature());
+        Shape inputShape = new Shape(1, g.channels(), g.height(), g.width());
+        try (MomentumQueue queue = s.queueSize() == 0 ? null : new MomentumQueue(net,
+                SupConNet.forContrastive(s.encoder(), g.channels(), s.head(), s.projectionDim()), s.queueSize(),
+                s.queueMomentum(), s.projectionDim(), manager, inputShape)) {
+            return run(manager, net, ps, optimizer, loss, queue, parameterCount, wallStart);
+        }
+    }
+
+    private Trained run(NDManager manager, SupConNet net, ParameterStore ps, SgdMomentum optimizer, Loss loss,
+            MomentumQueue queue, long parameterCount, long wallStart) throws IOException {
+        RunSettings s = settings;
+        ImageGeometry g = data.train().geometry();
+        int classes = data.train().numClasses();
 
         int n = data.train().size();
         int batch = Math.min(s.batchSize(), n);
@@ -160,7 +173,7 @@ public final class TrainingRun {
         int startEpoch = 0;
         long step = 0;
         if (checkpoint.exists()) {
-            Checkpoint.State state = checkpoint.load(net, optimizer, manager);
+            Checkpoint.State state = checkpoint.load(net, optimizer, manager, queue);
             Map<String, Object> now = jsonRoundTrip(identity);
             if (!now.equals(state.settings())) {
                 throw new IllegalStateException("the checkpoint in " + checkpoint.file() + " was written with other settings ("
@@ -192,11 +205,15 @@ public final class TrainingRun {
                     try (NDManager bm = manager.newSubManager()) {
                         NDArray x = bm.create(vb.data(), new Shape((long) views * batch, g.channels(), g.height(), g.width()));
                         NDArray y = bm.create(vb.labels());
+                        // the momentum encoder's keys, outside the gradient's scope
+                        NDArray keys = queue == null ? null : queue.keys(ps, x);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray out = net.forward(ps, new NDList(x), true).singletonOrThrow();
                             // rows are view-major: [views * batch, d] -> [batch, views, d]
                             NDArray byImage = out.reshape(views, batch, -1).transpose(1, 0, 2);
-                            NDArray l = loss.evaluate(new NDList(y), new NDList(byImage));
+                            NDList[] in = queue == null ? new NDList[] {new NDList(y), new NDList(byImage)}
+                                    : queue.lossInputs(byImage, y, bm);
+                            NDArray l = loss.evaluate(in[0], in[1]);
                             gc.backward(l);
                             float value = l.getFloat();
                             if (!Float.isFinite(value)) {
@@ -206,6 +223,9 @@ public final class TrainingRun {
                             lossSum += value;
                         }
                         optimizer.step(lr);
+                        if (queue != null) {
+                            queue.afterStep(net, keys, y, views);
+                        }
                     }
                     step++;
                     i++;
@@ -230,7 +250,7 @@ public final class TrainingRun {
             EpochStats stats = new EpochStats(epoch + 1, lossSum / stepsPerEpoch, lr, ips,
                     epochWait / 1e9 / epochTrainSeconds, valAcc, (System.nanoTime() - epochStart) / 1e9);
             history.add(stats);
-            checkpoint.save(new Checkpoint.State(epoch + 1, step, identity, history), net, optimizer, manager);
+            checkpoint.save(new Checkpoint.State(epoch + 1, step, identity, history), net, optimizer, manager, queue);
             listener.onEpoch(stats, s.epochs());
         }
         if (history.size() < s.epochs()) {

@@ -20,6 +20,15 @@ final class ContrastiveReference {
      */
     static double[] perAnchor(
             double[][][] features, double[] labels, double t, double baseT, boolean inside) {
+        return perAnchor(features, labels, new double[0][], new double[0], t, baseT, inside);
+    }
+
+    /**
+     * {@link #perAnchor(double[][][], double[], double, double, boolean)} with a queue: the queue's
+     * rows join every anchor's A(i), and those with the anchor's label its P(i); they are never anchors.
+     */
+    static double[] perAnchor(double[][][] features, double[] labels, double[][] queue, double[] queueLabels,
+            double t, double baseT, boolean inside) {
         int batch = features.length;
         int views = features[0].length;
         int n = batch * views;
@@ -32,12 +41,17 @@ final class ContrastiveReference {
                     denominator += Math.exp(dot(zi, features[a % batch][a / batch]) / t);
                 }
             }
+            for (double[] q : queue) {
+                denominator += Math.exp(dot(zi, q) / t);
+            }
             int positives = 0;
             double sumLogProb = 0;
             double sumProb = 0;
-            for (int p = 0; p < n; p++) {
-                if (p != i && labels[p % batch] == labels[i % batch]) {
-                    double similarity = dot(zi, features[p % batch][p / batch]) / t;
+            for (int p = 0; p < n + queue.length; p++) {
+                boolean fromQueue = p >= n;
+                double label = fromQueue ? queueLabels[p - n] : labels[p % batch];
+                if (p != i && label == labels[i % batch]) {
+                    double similarity = dot(zi, fromQueue ? queue[p - n] : features[p % batch][p / batch]) / t;
                     positives++;
                     sumLogProb += similarity - Math.log(denominator);
                     sumProb += Math.exp(similarity) / denominator;

@@ -321,8 +321,8 @@ class SupConLossTest {
                     "SupConLoss expects labels = one array of class ids of shape [batch] = [4], got 0 arrays",
                     () -> loss.evaluate(new NDList(), new NDList(x)));
             assertMessage(
-                    "SupConLoss expects predictions = one features array of shape [batch, views, dim], got 2 arrays",
-                    () -> loss.evaluate(new NDList(y), new NDList(x, x)));
+                    "SupConLoss expects predictions = one features array of shape [batch, views, dim], got 3 arrays",
+                    () -> loss.evaluate(new NDList(y), new NDList(x, x, x)));
             assertMessage(
                     "SupConLoss needs at least 2 anchors (batch * views) to contrast, got features (1, 1, 3)",
                     () -> loss.evaluate(new NDList(manager.create(new int[] {0})),

@@ -64,6 +64,23 @@ class RunSettingsTest {
         refused("{\"views\": 1, \"method\": \"simclr\"}", "views", "simclr needs at least 2 views");
         refused("{\"epochs\": 2, \"warmupEpochs\": 5}", "warmupEpochs", "[0, epochs)");
         refused("{\"weightDecay\": -1}", "weightDecay", "negative");
+        refused("{\"queueSize\": -1}", "queueSize", "between 0 and 1048576");
+        refused("{\"queueSize\": 64, \"method\": \"ce\"}", "queueSize", "needs method supcon or supcon-in");
+        refused("{\"queueSize\": 64, \"method\": \"simclr\"}", "queueSize", "got method simclr");
+        refused("{\"queueMomentum\": 1}", "queueMomentum", "[0, 1)");
+    }
+
+    /** The queue decides the weights (a checkpoint resumes only with the same one); without it, its momentum does not. */
+    @Test
+    void theQueueIsPartOfTheWeightsIdentityOnlyWhenOn() throws Exception {
+        RunSettings off = parse("{\"queueSize\": 0, \"queueMomentum\": 0.5}");
+        RunSettings offOtherMomentum = parse("{\"queueSize\": 0, \"queueMomentum\": 0.9}");
+        assertEquals(off.weightsIdentity("d"), offOtherMomentum.weightsIdentity("d"));
+        assertTrue(!off.weightsIdentity("d").containsKey("queueSize"), off.weightsIdentity("d").toString());
+        RunSettings on = parse("{\"queueSize\": 4096, \"queueMomentum\": 0.5}");
+        assertEquals(4096, on.weightsIdentity("d").get("queueSize"));
+        assertEquals(0.5, on.weightsIdentity("d").get("queueMomentum"));
+        assertTrue(!on.weightsIdentity("d").equals(parse("{\"queueSize\": 4096, \"queueMomentum\": 0.9}").weightsIdentity("d")));
     }
 
     @Test

@@ -21,7 +21,11 @@ import org.supcon.trainer.settings.TestSettings;
 class TrainingRunTest {
 
     private static RunSettings settings(Method method, int epochs) {
-        return TestSettings.of("method", method.cliName(), "encoder", "small-resnet", "head", "mlp", "projectionDim", 32,
+        return settings(method, epochs, 0);
+    }
+
+    private static RunSettings settings(Method method, int epochs, int queueSize) {
+        return TestSettings.of("queueSize", queueSize, "queueMomentum", 0.9, "method", method.cliName(), "encoder", "small-resnet", "head", "mlp", "projectionDim", 32,
                 "epochs", epochs, "batchSize", 32, "views", 2, "learningRate", 0.05, "momentum", 0.9, "weightDecay", 1e-4,
                 "warmupEpochs", 0.5, "temperature", 0.1, "baseTemperature", 0.07, "seed", 3, "limit", 0,
                 "validationFraction", 0.0, "minCropScale", 0.5, "linearEpochs", 20, "linearLearningRate", 0.1,
@@ -76,6 +80,56 @@ class TrainingRunTest {
         assertEquals(straight.size(), resumed.size());
         for (int i = 0; i < straight.size(); i++) {
             assertArrayEquals(straight.get(i), resumed.get(i), 1e-6f, "parameter " + i);
+        }
+    }
+
+    /**
+     * With a queue of 100 (3 steps of 64 keys per epoch, so it wraps within an epoch), a run killed
+     * after epoch 1 and resumed ends with the uninterrupted run's weights: the momentum encoder and
+     * the queue came back from the checkpoint (without them, epochs 2-3 would see other
+     * negatives). And the queue changes training: the weights differ from a run without one.
+     */
+    @Test
+    void queueRunResumesExactlyAndDiffersFromAPlainRun(@TempDir Path dir) throws Exception {
+        List<float[]> straight;
+        List<float[]> resumed;
+        List<float[]> plain;
+        try (NDManager m = NDManager.newBaseManager()) {
+            straight = weights(new TrainingRun(settings(Method.SUPCON, 3, 100), data(), dir.resolve("a"), null).run(m));
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertNull(new TrainingRun(settings(Method.SUPCON, 3, 100), data(), dir.resolve("b"), null).stopAfterEpochs(1).run(m));
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            TrainingRun.Trained t = new TrainingRun(settings(Method.SUPCON, 3, 100), data(), dir.resolve("b"), null).run(m);
+            assertEquals(1, t.result().resumedFromEpoch());
+            resumed = weights(t);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            plain = weights(run(Method.SUPCON, 3, dir.resolve("c"), null).run(m));
+        }
+        assertEquals(straight.size(), plain.size(), "the queue must not change the trained (exported) network");
+        for (int i = 0; i < straight.size(); i++) {
+            assertArrayEquals(straight.get(i), resumed.get(i), 1e-6f, "parameter " + i);
+        }
+        double difference = 0;
+        for (int i = 0; i < straight.size(); i++) {
+            for (int j = 0; j < straight.get(i).length; j++) {
+                difference = Math.max(difference, Math.abs(straight.get(i)[j] - plain.get(i)[j]));
+            }
+        }
+        assertTrue(difference > 1e-4, "a queue of 100 left the weights as without one (max difference " + difference + ")");
+    }
+
+    @Test
+    void checkpointWithoutQueueStateIsRefusedByAQueueRun(@TempDir Path dir) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            run(Method.SUPCON, 2, dir, null).stopAfterEpochs(1).run(m);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> new TrainingRun(settings(Method.SUPCON, 2, 100), data(), dir, null).run(m));
+            assertTrue(e.getMessage().contains("queueSize"), e.getMessage());
         }
     }
 
