@@ -98,6 +98,17 @@ public final class Checkpoint {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The checkpoint's state alone (settings, epochs, history), read before any tensor is loaded. */
+    public State state() throws IOException {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IOException(file + " is not a supcon checkpoint (bad magic)");
+            }
+            return JSON.readValue(readSection(in), State.class);
+        }
+    }
+
     /**
      * Loads the checkpoint into {@code net} and {@code optimizer} (both built and initialized with
      * the same architecture) and returns its state.

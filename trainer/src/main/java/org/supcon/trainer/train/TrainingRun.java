@@ -173,12 +173,13 @@ public final class TrainingRun {
         int startEpoch = 0;
         long step = 0;
         if (checkpoint.exists()) {
-            Checkpoint.State state = checkpoint.load(net, optimizer, manager, queue);
             Map<String, Object> now = jsonRoundTrip(identity);
-            if (!now.equals(state.settings())) {
+            Map<String, Object> then = checkpoint.state().settings();
+            if (!now.equals(then)) {
                 throw new IllegalStateException("the checkpoint in " + checkpoint.file() + " was written with other settings ("
-                        + difference(state.settings(), now) + "); use another --output or delete it");
+                        + difference(then, now) + "); use another --output or delete it");
             }
+            Checkpoint.State state = checkpoint.load(net, optimizer, manager, queue);
             startEpoch = state.completedEpochs();
             step = state.globalStep();
             history.addAll(state.history());
