@@ -110,10 +110,12 @@ public final class TrainingPipeline {
                 loaded.description());
 
         listener.onPhase(Phase.TRAINING, String.format(Locale.ROOT,
-                "%s; %d train, %d validation, %d test images of %s; %d labels; %s with %s, %d epochs, batch %d x %d views",
+                "%s; %d train, %d validation, %d test images of %s; %d labels; %s with %s, %d epochs, batch %d x %d views%s",
                 loaded.description(), split.train().size(), split.validation().size(), test.size(), train.geometry(),
                 train.numClasses(), settings.method(), settings.encoder(), settings.epochs(), settings.batchSize(),
-                settings.views()));
+                settings.views(), settings.queueSize() == 0 ? ""
+                        : String.format(Locale.ROOT, ", queue %d (momentum encoder %.4g)", settings.queueSize(),
+                                settings.queueMomentum())));
         try (NDManager manager = NDManager.newBaseManager(device)) {
             TrainingRun.Trained trained = new TrainingRun(settings, data, output, new PhaseMarks(listener))
                     .stopWhen(stop).run(manager);
