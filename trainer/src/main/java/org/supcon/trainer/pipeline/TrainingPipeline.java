@@ -114,7 +114,7 @@ public final class TrainingPipeline {
                 loaded.description(), split.train().size(), split.validation().size(), test.size(), train.geometry(),
                 train.numClasses(), settings.method(), settings.encoder(), settings.epochs(), settings.batchSize(),
                 settings.views(), settings.queueSize() == 0 ? ""
-                        : String.format(Locale.ROOT, ", queue %d (momentum encoder %.4g)", settings.queueSize(),
+                        : String.format(Locale.ROOT, ", queue %d (momentum encoder %s)", settings.queueSize(),
                                 settings.queueMomentum())));
         try (NDManager manager = NDManager.newBaseManager(device)) {
             TrainingRun.Trained trained = new TrainingRun(settings, data, output, new PhaseMarks(listener))

@@ -216,4 +216,37 @@ class TrainCommandPublishTest {
         assertFalse(console.toString().contains("[index]"), console.toString());
         assertFalse(Files.readString(tmp.resolve("run/report.html")).contains("Suspected mislabels"));
     }
+
+    /**
+     * The momentum encoder and its queue are training-only: a run with a queue exports the same
+     * graph as a run without (operators in order, initializers' names and shapes, inputs and
+     * outputs), valid by the official checker; only the trained weights differ.
+     */
+    @Test
+    void aQueueRunExportsTheSameGraphAsAPlainRun(@TempDir Path tmp) throws Exception {
+        Path data = imageFolder(tmp.resolve("images"), 10);
+        Path repo = tmp.resolve("models");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        for (int queue : new int[] {0, 64}) {
+            int status = TrainCommandTest.cli(TestSettings.config(Map.of()), new PrintStream(console, true)).execute("train",
+                    "--dataset", data.toString(), "--epochs", "2", "--batch-size", "8", "--projection-dim", "8",
+                    "--linear-epochs", "1", "--search-index", "false", "--queue-size", Integer.toString(queue),
+                    "--output", tmp.resolve("run" + queue).toString(), "--model-repository", repo.toString(),
+                    "--model-name", "q" + queue);
+            assertEquals(0, status, console.toString());
+        }
+        assertTrue(console.toString().contains("queue 64 (momentum encoder 0.99)"), console.toString());
+        ModelRepository repository = new ModelRepository(repo);
+        Path plain = repository.latest("q0").orElseThrow().modelFile();
+        Path queued = repository.latest("q64").orElseThrow().modelFile();
+        String structure = "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); g=m.graph;"
+                + " print([n.op_type for n in g.node], [(i.name, list(i.dims)) for i in g.initializer],"
+                + " [i.name for i in g.input], [o.name for o in g.output])";
+        assertEquals(org.supcon.trainer.export.OnnxChecker.run(structure, plain.toString()),
+                org.supcon.trainer.export.OnnxChecker.run(structure, queued.toString()));
+        JsonNode summary = new ObjectMapper().readTree(tmp.resolve("run64/summary.json").toFile());
+        assertEquals(64, summary.at("/settings/queueSize").asInt(), summary.toString());
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(plain), Files.readAllBytes(queued)),
+                "the queue run trained the same weights as the plain run");
+    }
 }

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the official ONNX checker (Debian's python3-onnx) on a model. */
-final class OnnxChecker {
+public final class OnnxChecker {
 
-    static final String PYTHON = "/usr/bin/python3";
+    public static final String PYTHON = "/usr/bin/python3";
 
     private static final String CHECK =
             "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m,"
@@ -25,14 +25,14 @@ final class OnnxChecker {
      *
      * @return what the checker script printed: "opset ir_version"
      */
-    static String check(byte[] model, Path dir) throws IOException, InterruptedException {
+    public static String check(byte[] model, Path dir) throws IOException, InterruptedException {
         Path file = dir.resolve("model.onnx");
         Files.write(file, model);
         return run(CHECK, file.toString());
     }
 
     /** Runs a python snippet with arguments and returns its trimmed stdout; fails on error. */
-    static String run(String script, String... args) throws IOException, InterruptedException {
+    public static String run(String script, String... args) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(PYTHON))) {
             fail(PYTHON + " is missing: apt-get install python3-onnx");
         }
