@@ -32,7 +32,7 @@ public final class RobustnessPlots {
     public static void write(RobustnessReport r, Path png) throws IOException {
         int[] size = size(r.corruptions().size(), r.baseline() != null);
         HeatMapChart accuracy = chart(r, String.format(Locale.ROOT, "Accuracy %% of %s (clean %.1f%%, mean corrupted %.1f%%)",
-                r.model().name(), 100 * r.cleanAccuracy(), 100 * r.meanCorruptedAccuracy()), size[1], false);
+                name(r.model()), 100 * r.cleanAccuracy(), 100 * r.meanCorruptedAccuracy()), size[1], false);
         accuracy.getStyler().setMin(0).setMax(100);
         accuracy.getStyler().setRangeColors(new Color[] {new Color(0xd7, 0x30, 0x27), new Color(0xfe, 0xe0, 0x8b),
             new Color(0x1a, 0x98, 0x50)});
@@ -40,8 +40,8 @@ public final class RobustnessPlots {
             BitmapEncoder.saveBitmap(accuracy, png.toString(), BitmapEncoder.BitmapFormat.PNG);
             return;
         }
-        HeatMapChart diff = chart(r, String.format(Locale.ROOT, "%s minus %s, points (mCE %s)", r.model().name(),
-                r.baseline().name(), r.mCE() == null ? "undefined" : String.format(Locale.ROOT, "%.3f", r.mCE())),
+        HeatMapChart diff = chart(r, String.format(Locale.ROOT, "%s minus %s, points (mCE %s)", name(r.model()),
+                name(r.baseline()), r.mCE() == null ? "undefined" : String.format(Locale.ROOT, "%.3f", r.mCE())),
                 size[1], true);
         double span = 1;
         for (RobustnessReport.CorruptionResult c : r.corruptions()) {
@@ -49,9 +49,17 @@ public final class RobustnessPlots {
                 span = Math.max(span, Math.abs(100 * (c.accuracy().get(s) - c.baselineAccuracy().get(s))));
             }
         }
+        span = Math.ceil(span);
         diff.getStyler().setMin(-span).setMax(span);
         diff.getStyler().setRangeColors(new Color[] {new Color(0xd7, 0x30, 0x27), Color.WHITE, new Color(0x45, 0x75, 0xb4)});
         BitmapEncoder.saveBitmap(List.of(accuracy, diff), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static String name(RobustnessReport.ModelRef m) {
+        if (m.version() == null) {
+            return m.name();
+        }
+        return m.version().matches("[0-9]+") ? m.name() + " v" + m.version() : m.name() + " (" + m.version() + ")";
     }
 
     private static HeatMapChart chart(RobustnessReport r, String title, int height, boolean difference) {
@@ -71,8 +79,9 @@ public final class RobustnessPlots {
             }
         }
         Collections.reverse(rows);
-        List<String> columns = r.severities().stream().map(s -> "severity " + s).toList();
-        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(height).title(title).build();
+        List<String> columns = r.severities().stream().map(String::valueOf).toList();
+        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(height).title(title).xAxisTitle("severity")
+                .build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setPlotContentSize(1);
         chart.getStyler().setHeatMapValueDecimalPattern(difference ? "+0.0;-0.0" : "0.0");
