@@ -294,17 +294,26 @@ public enum Corruption {
      * in parallel; labels, ids and classes kept.
      */
     public ImageSet apply(ImageSet set, int severity, long seed) {
+        return apply(set, 0, set.size(), severity, seed);
+    }
+
+    /**
+     * Images {@code from} (inclusive) to {@code to} (exclusive) of {@code set}, corrupted as in the
+     * whole set (image {@code i} with index {@code i}): a large set is evaluated a part at a time.
+     */
+    public ImageSet apply(ImageSet set, int from, int to, int severity, long seed) {
         checkSeverity(severity);
+        Objects.checkFromToIndex(from, to, set.size());
         ImageGeometry g = set.geometry();
         int n = g.pixels();
-        byte[] out = new byte[set.pixels().length];
-        IntStream.range(0, set.size()).parallel().forEach(i -> System.arraycopy(
-                apply(set.pixels(), set.offset(i), g, severity, seed, i), 0, out, i * n, n));
-        String[] ids = new String[set.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = set.id(i);
+        byte[] out = new byte[(to - from) * n];
+        IntStream.range(from, to).parallel().forEach(i -> System.arraycopy(
+                apply(set.pixels(), set.offset(i), g, severity, seed, i), 0, out, (i - from) * n, n));
+        String[] ids = new String[to - from];
+        for (int i = from; i < to; i++) {
+            ids[i - from] = set.id(i);
         }
-        return new ImageSet(g, set.labelNames(), out, set.labels().clone(), ids);
+        return new ImageSet(g, set.labelNames(), out, java.util.Arrays.copyOfRange(set.labels(), from, to), ids);
     }
 
     private long seedFor(long seed, int index, int severity) {

@@ -92,12 +92,17 @@ public final class OnnxClassifier implements AutoCloseable {
 
     /** The share of {@code set}'s images whose predicted class is their label. */
     public double accuracy(ImageSet set) {
+        return set.size() == 0 ? Double.NaN : (double) correct(set) / set.size();
+    }
+
+    /** How many of {@code set}'s images are predicted as their label. */
+    public int correct(ImageSet set) {
         int[] predicted = predict(set);
         int correct = 0;
         for (int i = 0; i < predicted.length; i++) {
             correct += predicted[i] == set.label(i) ? 1 : 0;
         }
-        return set.size() == 0 ? Double.NaN : (double) correct / set.size();
+        return correct;
     }
 
     /**

@@ -20,6 +20,8 @@ public final class RobustnessEvaluation {
 
     /** The heat map of accuracy per corruption and severity (and, with a baseline, the difference). */
     public static final String HEAT_MAP = "robustness.png";
+    /** Images corrupted and classified at a time. */
+    static final int PART = 4096;
 
     private RobustnessEvaluation() {}
 
@@ -112,14 +114,21 @@ public final class RobustnessEvaluation {
             List<Double> accuracy = new ArrayList<>();
             List<Double> baselineAccuracy = baseline == null ? null : new ArrayList<>();
             for (int severity : options.severities()) {
-                ImageSet corrupted = c.apply(set, severity, options.seed());
+                int correct = 0;
+                int baselineCorrect = 0;
+                // a part at a time: a corrupted copy of a large set of large images would double its memory
+                for (int from = 0; from < set.size(); from += PART) {
+                    ImageSet corrupted = c.apply(set, from, Math.min(set.size(), from + PART), severity, options.seed());
+                    correct += model.correct(corrupted);
+                    baselineCorrect += baseline == null ? 0 : baseline.correct(corrupted);
+                }
                 parameters.add(c.parameters()[severity - 1]);
-                double a = model.accuracy(corrupted);
+                double a = (double) correct / set.size();
                 accuracy.add(a);
                 sumAccuracy += a;
                 conditions++;
                 if (baseline != null) {
-                    baselineAccuracy.add(baseline.accuracy(corrupted));
+                    baselineAccuracy.add((double) baselineCorrect / set.size());
                 }
             }
             Double ce = null;

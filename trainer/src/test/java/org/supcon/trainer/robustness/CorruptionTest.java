@@ -84,6 +84,11 @@ class CorruptionTest {
                 byte[] one = c.apply(images.pixels(), images.offset(i), images.geometry(), 3, 5, i);
                 assertArrayEquals(one, Arrays.copyOfRange(set.pixels(), i * p, (i + 1) * p), c + " image " + i);
             }
+            // a part is corrupted as it is within the whole set (so evaluating a part at a time changes nothing)
+            ImageSet part = c.apply(images, 10, 30, 3, 5);
+            assertArrayEquals(Arrays.copyOfRange(set.pixels(), 10 * p, 30 * p), part.pixels(), c + " part");
+            assertArrayEquals(Arrays.copyOfRange(images.labels(), 10, 30), part.labels());
+            assertEquals(images.id(10), part.id(0));
             assertArrayEquals(images.labels(), set.labels());
             assertEquals(images.labelNames(), set.labelNames());
             assertEquals(images.id(17), set.id(17));
