@@ -56,7 +56,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             description = "the model the corruption errors are relative to (e.g. the cross-entropy baseline)")
     Path baseline;
 
-    @Option(names = "--seed", defaultValue = "42", description = "seeds the corruptions (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "seeds the corruptions (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0",

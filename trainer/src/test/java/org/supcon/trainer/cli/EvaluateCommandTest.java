@@ -92,6 +92,15 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void theHelpListsEveryCorruption() {
+        String help = TrainCommandTest.cli(TestSettings.config(Map.of()), System.out).getSubcommands().get("evaluate")
+                .getUsageMessage();
+        for (org.supcon.trainer.robustness.Corruption c : org.supcon.trainer.robustness.Corruption.values()) {
+            assertTrue(help.contains(c.cliName()), c.cliName() + " missing from: " + help);
+        }
+    }
+
+    @Test
     void aFileThatIsNoModelIsAUsageError() throws Exception {
         Path junk = Files.writeString(tmp.resolve("junk.onnx"), "not a model");
         refused("--model " + junk + " is not an exported model: ONNX Runtime cannot load the model", "--model", junk.toString());
