@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "supcon-trainer", mixinStandardHelpOptions = true, version = "supcon-trainer 0.1.0",
         description = "Supervised Contrastive Learning: the trainer service and its command-line tools.",
         subcommands = {ServeCommand.class, TrainCommand.class, org.supcon.trainer.producer.IngestCommand.Options.class, BenchOnnxCommand.class,
-            ExportVectorsCommand.class, BenchSearchCommand.class,
+            ExportVectorsCommand.class, BenchSearchCommand.class, EvaluateCommand.class,
             CommandLine.HelpCommand.class})
 public class TrainerCommand implements Runnable {
 

@@ -204,6 +204,9 @@ public interface TrainerConfig {
 
         @WithDefault("0.999")
         double duplicateThreshold();
+
+        @WithDefault("false")
+        boolean robustness();
     }
 
     /** Start a run by itself when this many new samples have arrived since the last run (off by default). */

@@ -19,6 +19,11 @@ public enum Phase {
      * {@code searchIndex}.
      */
     INDEX("index"),
+    /**
+     * The exported model on the test images under every image corruption at severities 1 to 5
+     * ({@code robustness.json}); only with {@code robustness}.
+     */
+    ROBUSTNESS("robustness"),
     /** Summary, plots and the HTML report; the publication gate. */
     REPORT("report"),
     /** ONNX export, parity check against DJL and, when the gate passes, the new version. */

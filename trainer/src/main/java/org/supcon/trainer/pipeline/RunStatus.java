@@ -14,7 +14,7 @@ import org.supcon.trainer.settings.RunSettings;
  * @param id the run id (also its directory name under {@code trainer.data-dir/runs})
  * @param modelName the repository name the run publishes to
  * @param state QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED
- * @param stage what an active run is doing: snapshot, training, linear-probe, evaluation, index, report,
+ * @param stage what an active run is doing: snapshot, training, linear-probe, evaluation, index, robustness, report,
  *     export, event; the last one reached for a finished run
  * @param message the latest progress line
  * @param settings the run's settings (defaults filled in)

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.supcon.trainer.robustness.RobustnessReport;
 import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.train.EpochStats;
 import org.supcon.trainer.train.TrainResult;
@@ -20,7 +23,8 @@ public record RunSummary(String method, String encoder, int epochs, double testA
         double imagesPerSecond, double dataWaitShare, double wallSeconds, double trainSeconds, double linearSeconds,
         int trainImages, int validationImages, int testImages, int resumedFromEpoch, long parameters,
         List<String> labels, int[][] confusionMatrix, List<Epoch> history, @JsonInclude(JsonInclude.Include.NON_NULL) Onnx onnx, Map<String, Object> settings,
-        Map<String, String> environment, @JsonInclude(JsonInclude.Include.NON_NULL) SearchIndex searchIndex) {
+        Map<String, String> environment, @JsonInclude(JsonInclude.Include.NON_NULL) SearchIndex searchIndex,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Robustness robustness) {
 
     public static final String FILE = "summary.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -86,16 +90,49 @@ public record RunSummary(String method, String encoder, int epochs, double testA
     }
 
     /**
+     * The corruption evaluation of the run's model ({@code robustness.json} has every figure).
+     *
+     * @param file the report in the run directory
+     * @param testImages images evaluated under every condition
+     * @param cleanAccuracy accuracy on the clean test images (through ONNX Runtime)
+     * @param meanCorruptedAccuracy accuracy averaged over every corruption and severity
+     * @param accuracyPerCorruption mean over the severities, by corruption
+     * @param accuracyPerSeverity mean over the corruptions, severities 1 to 5
+     * @param seconds the evaluation's wall time
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Robustness(String file, int testImages, double cleanAccuracy, double meanCorruptedAccuracy,
+            Map<String, Double> accuracyPerCorruption, List<Double> accuracyPerSeverity, double seconds) {
+
+        static Robustness of(Path file, RobustnessReport r) {
+            Map<String, Double> perCorruption = new LinkedHashMap<>();
+            r.corruptions().forEach(c -> perCorruption.put(c.corruption(), c.meanAccuracy()));
+            List<Double> perSeverity = new ArrayList<>();
+            for (int s = 0; s < r.severities().size(); s++) {
+                int at = s;
+                perSeverity.add(r.corruptions().stream().mapToDouble(c -> c.accuracy().get(at)).average().orElse(Double.NaN));
+            }
+            return new Robustness(file.toString(), r.testImages(), r.cleanAccuracy(), r.meanCorruptedAccuracy(),
+                    perCorruption, perSeverity, r.seconds());
+        }
+    }
+
+    /**
      * The summary of {@code r}; {@code index} is null when the run built none, {@code exported}
      * null before the export.
      */
     public static RunSummary of(TrainResult r, DatasetIndex.Built index, Publisher.Outcome exported) {
+        return of(r, index, null, exported);
+    }
+
+    /** The summary with the run's corruption evaluation; {@code robustness} is null when the run made none. */
+    public static RunSummary of(TrainResult r, DatasetIndex.Built index, Robustness robustness, Publisher.Outcome exported) {
         return new RunSummary(r.method(), r.encoder(), r.epochs(), r.testAccuracy(), orNull(r.validationAccuracy()),
                 r.imagesPerSecond(), r.dataWaitShare(), r.wallSeconds(), r.trainSeconds(), r.linearSeconds(),
                 r.trainImages(), r.validationImages(), r.testImages(), r.resumedFromEpoch(), r.parameters(), r.labels(),
                 r.confusionMatrix(), r.history().stream().map(Epoch::of).toList(),
                 exported == null ? null : Onnx.of(exported), r.settings(), r.environment(),
-                index == null ? null : SearchIndex.of(index));
+                index == null ? null : SearchIndex.of(index), robustness);
     }
 
     public void write(Path file) throws IOException {

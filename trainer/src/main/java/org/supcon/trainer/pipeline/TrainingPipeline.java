@@ -24,6 +24,9 @@ import org.supcon.trainer.report.Pca;
 import org.supcon.trainer.report.RunReport;
 import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.repository.PublishedVersion;
+import org.supcon.trainer.robustness.CorruptionGrid;
+import org.supcon.trainer.robustness.RobustnessEvaluation;
+import org.supcon.trainer.robustness.RobustnessReport;
 import org.supcon.trainer.settings.RunSettings;
 import org.supcon.trainer.train.EpochStats;
 import org.supcon.trainer.train.Features;
@@ -37,7 +40,8 @@ import org.supcon.trainer.train.TrainingRun;
  * {@code POST /training-runs}: load and split the images ({@link DataSource}), train (first
  * stage with per-epoch checkpoints, then the linear probe on the frozen encoder), evaluate on
  * the held-out test part, embed every sample into the version's vector index
- * ({@link DatasetIndex}, with {@code searchIndex}), write the summary, the weights and the report, ask the publication
+ * ({@link DatasetIndex}, with {@code searchIndex}), evaluate the exported model under image corruptions
+ * ({@link RunRobustness}, with {@code robustness}), write the summary, the weights and the report, ask the publication
  * {@link Gate}, export ONNX and check it against DJL ({@link Publisher}), publish the version and
  * announce it ({@link ModelEvents}). Each {@link Phase} and every step is reported to a
  * {@link RunListener}; a stop request ends the run at the next step with a
@@ -142,24 +146,44 @@ public final class TrainingPipeline {
                 }
             }
 
+            RunSummary.Robustness robustness = null;
+            RunReport.Robustness robustnessSection = null;
+            if (settings.robustness()) {
+                listener.onPhase(Phase.ROBUSTNESS, "evaluating the exported model on " + test.size()
+                        + " test images under 13 corruptions at severities 1-5");
+                RobustnessReport r = RunRobustness.evaluate(trained, data.test(), loaded.description(), target.modelName(),
+                        runId, settings.seed(), output, listener);
+                robustness = RunSummary.Robustness.of(output.resolve(RobustnessReport.FILE), r);
+                robustnessSection = new RunReport.Robustness(r, output.resolve(RobustnessEvaluation.HEAT_MAP),
+                        output.resolve(CorruptionGrid.FILE));
+                if (stop.getAsBoolean()) {
+                    throw new TrainingRun.RunStoppedException("stopped after the robustness evaluation");
+                }
+            }
+
             listener.onPhase(Phase.REPORT, "writing the summary, the weights and the report");
             writeWeights(output, trained, manager);
             Path summary = output.resolve(RunSummary.FILE);
-            RunSummary.of(result, index, null).write(summary);
+            RunSummary.of(result, index, robustness, null).write(summary);
             Gate.Decision decision = decide(result);
             listener.onGate(decision);
             Map<String, Path> files = new LinkedHashMap<>();
             files.put(RunSummary.FILE, summary);
             files.put(LabelNoise.FILE, output.resolve(LabelNoise.FILE)); // published only when the run flipped labels
+            if (robustness != null) {
+                files.put(RobustnessReport.FILE, output.resolve(RobustnessReport.FILE));
+                files.put(RobustnessEvaluation.HEAT_MAP, output.resolve(RobustnessEvaluation.HEAT_MAP));
+            }
             files.putAll(report(output, runId, trained, data, facts, decision, manager,
-                    index == null ? null : DatasetIndex.reportSection(index, train.labelNames(), REPORT_SUSPECTS)));
+                    index == null ? null : DatasetIndex.reportSection(index, train.labelNames(), REPORT_SUSPECTS),
+                    robustnessSection));
             LOG.infof("run %s: test accuracy %.4f; gate: %s", runId, result.testAccuracy(), decision.reason());
 
             listener.onPhase(Phase.EXPORT, decision.publish() ? "exporting ONNX, checking parity, publishing"
                     : "exporting ONNX and checking parity (not publishing: " + decision.reason() + ")");
             Publisher.Outcome exported = Publisher.exportAndPublish(manager, trained, data, target.modelName(),
                     decision.publish() ? target.repository() : null, output, files, index);
-            RunSummary.of(result, index, exported).write(summary);
+            RunSummary.of(result, index, robustness, exported).write(summary);
             PublishedVersion v = exported.published();
             if (v != null) {
                 listener.onPublished(v);
@@ -202,14 +226,15 @@ public final class TrainingPipeline {
 
     /** The HTML report with its plots: curves, confusion matrix and a 2-D projection of test embeddings. */
     private Map<String, Path> report(Path output, String runId, TrainingRun.Trained trained, TrainingRun.Data data,
-            DatasetFacts facts, Gate.Decision decision, NDManager manager, RunReport.Quality quality) throws IOException {
+            DatasetFacts facts, Gate.Decision decision, NDManager manager, RunReport.Quality quality,
+            RunReport.Robustness robustness) throws IOException {
         ImageSet shown = data.test().head(Math.min(PROJECTION_POINTS, data.test().size()));
         Features emb = TrainingRun.encode(trained.net(), new ParameterStore(manager, false), manager, shown, true);
         double[][] xy = Pca.project(emb.values(), emb.rows(), emb.dim(), 2);
         @SuppressWarnings("unchecked")
         Map<String, Object> dataset = JSON.convertValue(facts, Map.class);
         return RunReport.write(output, target.modelName() + " run " + runId, trained.result(), xy, emb.labels(), decision,
-                dataset, quality);
+                dataset, quality, robustness);
     }
 
     /** The DJL weights beside the ONNX model: the network and, after a linear probe, its classifier. */

@@ -22,6 +22,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.supcon.trainer.images.ImageGeometry;
 import org.supcon.trainer.pipeline.Gate;
+import org.supcon.trainer.robustness.RobustnessReport;
 import org.supcon.trainer.train.TrainResult;
 
 /**
@@ -29,7 +30,8 @@ import org.supcon.trainer.train.TrainResult;
  * images as PNG files beside it: loss and accuracy per epoch ({@link TrainingPlots}), the
  * confusion matrix as a heat map, a 2-D PCA projection of test embeddings coloured by label and,
  * when the run built a vector index, its suspected mislabels as thumbnails beside their
- * neighbours, because people judge these by looking.
+ * neighbours, because people judge these by looking; when the run evaluated it, the model's accuracy
+ * under image corruptions with its heat map and example grid.
  */
 public final class RunReport {
 
@@ -63,14 +65,30 @@ public final class RunReport {
             String duplicates) {}
 
     /**
+     * The robustness section: the model's accuracy under image corruptions and its two pictures.
+     *
+     * @param report the evaluation ({@code robustness.json})
+     * @param heatMap {@code robustness.png}
+     * @param examples {@code corruptions.png}, one image under every corruption and severity
+     */
+    public record Robustness(RobustnessReport report, Path heatMap, Path examples) {}
+
+    /** The report without a robustness section. */
+    public static Map<String, Path> write(Path dir, String title, TrainResult r, double[][] projected, int[] labels,
+            Gate.Decision gate, Map<String, Object> dataset, Quality quality) throws IOException {
+        return write(dir, title, r, projected, labels, gate, dataset, quality, null);
+    }
+
+    /**
      * Writes the report into {@code dir}; returns file name to path of every file written.
      *
      * @param projected {@code [n][2]} coordinates of test embeddings
      * @param labels class id of each projected point
      * @param quality the suspected mislabels and near-duplicates; null when the run built no index
+     * @param robustness the corruption evaluation; null when the run made none
      */
     public static Map<String, Path> write(Path dir, String title, TrainResult r, double[][] projected, int[] labels,
-            Gate.Decision gate, Map<String, Object> dataset, Quality quality) throws IOException {
+            Gate.Decision gate, Map<String, Object> dataset, Quality quality, Robustness robustness) throws IOException {
         Files.createDirectories(dir);
         Map<String, Path> files = new LinkedHashMap<>();
         TrainingPlots.write(r, dir.resolve(CURVES));
@@ -81,7 +99,7 @@ public final class RunReport {
                 BitmapEncoder.BitmapFormat.PNG);
         files.put(EMBEDDINGS, dir.resolve(EMBEDDINGS));
         Path html = dir.resolve(HTML);
-        Files.writeString(html, html(title, r, gate, dataset, files, quality), StandardCharsets.UTF_8);
+        Files.writeString(html, html(title, r, gate, dataset, files, quality, robustness), StandardCharsets.UTF_8);
         Map<String, Path> all = new LinkedHashMap<>();
         all.put(HTML, html);
         all.putAll(files);
@@ -134,7 +152,7 @@ public final class RunReport {
     }
 
     private static String html(String title, TrainResult r, Gate.Decision gate, Map<String, Object> dataset,
-            Map<String, Path> images, Quality quality) throws IOException {
+            Map<String, Path> images, Quality quality, Robustness robustness) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n")
                 .append("<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
@@ -166,6 +184,9 @@ public final class RunReport {
         if (quality != null) {
             quality(sb, quality);
         }
+        if (robustness != null) {
+            robustness(sb, robustness);
+        }
         sb.append("</body></html>\n");
         return sb.toString();
     }
@@ -190,6 +211,26 @@ public final class RunReport {
         }
         sb.append("</table>\n<h2 id=\"near-duplicates\">Near-duplicates</h2>\n<p>").append(esc(q.duplicates()))
                 .append("</p>\n");
+    }
+
+    /** Clean and mean corrupted accuracy, the mean per corruption, the heat map and the example grid. */
+    private static void robustness(StringBuilder sb, Robustness section) throws IOException {
+        RobustnessReport r = section.report();
+        sb.append("<h2 id=\"robustness\">Robustness to image corruptions</h2>\n<p>")
+                .append(esc(String.format(Locale.ROOT, "The exported model in ONNX Runtime on %d test images: clean accuracy"
+                        + " %.2f%%, mean corrupted accuracy %.2f%% over %d corruptions at severities %s (ImageNet-C"
+                        + " families; every figure in robustness.json, seed %d, %.0f s).", r.testImages(),
+                        100 * r.cleanAccuracy(), 100 * r.meanCorruptedAccuracy(), r.corruptions().size(), r.severities(),
+                        r.seed(), r.seconds())))
+                .append("</p>\n<table>\n<tr><th>corruption</th><th>mean accuracy over the severities</th></tr>\n");
+        for (RobustnessReport.CorruptionResult c : r.corruptions()) {
+            row(sb, c.corruption(), String.format(Locale.ROOT, "%.2f%%", 100 * c.meanAccuracy()));
+        }
+        sb.append("</table>\n");
+        for (Path png : new Path[] {section.heatMap(), section.examples()}) {
+            sb.append("<img alt=\"").append(esc(png.getFileName().toString())).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(Files.readAllBytes(png))).append("\">\n");
+        }
     }
 
     private static void figure(StringBuilder sb, Thumb t, String captionHtml) throws IOException {

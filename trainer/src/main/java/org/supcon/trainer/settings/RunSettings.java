@@ -59,7 +59,9 @@ public record RunSettings(
         @Doc("a sample is a suspected mislabel when its label gets this share of the neighbour votes fewer than the"
                 + " winning label, (0, 1]") double mislabelMargin,
         @Doc("cosine similarity at or above which two samples are near-duplicates, (0, 1]; the encoder's features are"
-                + " non-negative, so cosines run high (on Fashion-MNIST, pairs at 0.999 look identical)") double duplicateThreshold) {
+                + " non-negative, so cosines run high (on Fashion-MNIST, pairs at 0.999 look identical)") double duplicateThreshold,
+        @Doc("evaluate the exported model on the test images under 13 image corruptions at severities 1-5 (as the"
+                + " evaluate command); robustness.json and robustness.png go into the run, the report and the version") boolean robustness) {
 
     public RunSettings {
         notNull("method", method);
@@ -169,6 +171,7 @@ public record RunSettings(
         m.remove("labelVoteNeighbours");
         m.remove("mislabelMargin");
         m.remove("duplicateThreshold");
+        m.remove("robustness");
         if (queueSize == 0) {
             // without a queue its momentum is unused; a checkpoint from before the queue existed resumes
             m.remove("queueSize");

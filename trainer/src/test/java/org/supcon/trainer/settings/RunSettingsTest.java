@@ -144,4 +144,23 @@ class RunSettingsTest {
         assertEquals("supcon-in", s.asMap().get("method"));
         assertEquals("linear", s.asMap().get("head"));
     }
+
+    @Test
+    void robustnessBindsFromJsonTextAndConfigAndDoesNotChangeTheWeights() throws Exception {
+        RunSettings off = SettingsBinding.bind(DEFAULTS);
+        assertFalse(off.robustness(), "the corruption evaluation is off unless asked for");
+        RunSettings on = parse("{\"robustness\": true}");
+        assertTrue(on.robustness());
+        assertTrue(SettingsBinding.bindText(DEFAULTS, Map.of("robustness", "true")).robustness());
+        assertFalse(SettingsBinding.bindText(DEFAULTS, Map.of("robustness", "false")).robustness());
+        assertTrue(SettingsBinding.bind(SettingsBinding.defaults(
+                TestSettings.config(Map.of("trainer.runs.robustness", "true")).runs())).robustness());
+        refused("{\"robustness\": \"yes\"}", "robustness", "");
+        assertEquals("--robustness", SettingsBinding.option("robustness"));
+        assertEquals(true, on.asMap().get("robustness"));
+        // evaluated after training, like the search index: a checkpoint resumes whatever its value
+        assertEquals(off.weightsIdentity("fashion-mnist"), on.weightsIdentity("fashion-mnist"));
+        assertFalse(on.weightsIdentity("fashion-mnist").containsKey("robustness"));
+        assertFalse(off.weightsIdentity("fashion-mnist").equals(parse("{\"seed\": 1}").weightsIdentity("fashion-mnist")));
+    }
 }
