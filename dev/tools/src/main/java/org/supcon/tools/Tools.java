@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.supcon.tools.bench.BareConsumer;
 import org.supcon.tools.bench.RateLimitBench;
+import org.supcon.tools.bench.RobustnessPlot;
 import org.supcon.tools.bench.SearchBench;
 import org.supcon.tools.bench.SecurityCostBench;
 import org.supcon.tools.bench.ServeBench;
@@ -32,6 +33,7 @@ public final class Tools {
         TOOLS.put("ratelimit-bench", new Tool(RateLimitBench::main, "the rate limiter's cost (dev/bench-ratelimit)"));
         TOOLS.put("security-bench", new Tool(SecurityCostBench::main, "the cost of auth and TLS (dev/bench-security, dev/bench-configs)"));
         TOOLS.put("search-bench", new Tool(SearchBench::main, "search speed, HNSW vs exact, in process and served (dev/bench-search)"));
+        TOOLS.put("robustness-plot", new Tool(RobustnessPlot::main, "accuracy against label noise per method (dev/bench-robustness)"));
         TOOLS.put("bare-consumer", new Tool(BareConsumer::main, "a bare Kafka consumer loop, the ingestion baseline (dev/bench-ingest)"));
         TOOLS.put("test-images", new Tool(WriteTestImages::main, "writes the inference tests' images (dev/make-test-models)"));
     }
