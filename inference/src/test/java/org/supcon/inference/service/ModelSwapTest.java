@@ -84,8 +84,12 @@ class ModelSwapTest {
             awaitTrue(() -> requests.get() >= 40, "clients running on v1");
             TestModels.publish(ModelRepositoryResource.root(), 2, TestModels.model(2), TestModels.card(2), true);
             // every client must get answers from v2 for a while after the swap
-            awaitTrue(() -> versionsSeen.stream().allMatch(s -> s.size() >= 5 && s.subList(s.size() - 5, s.size())
-                    .stream().allMatch(v -> v == 2)), "all clients answered by v2");
+            // read each list under its lock: its client thread appends to it meanwhile
+            awaitTrue(() -> versionsSeen.stream().allMatch(s -> {
+                synchronized (s) {
+                    return s.size() >= 5 && s.subList(s.size() - 5, s.size()).stream().allMatch(v -> v == 2);
+                }
+            }), "all clients answered by v2");
         } finally {
             stop.set(true);
             for (Thread t : clients) {
