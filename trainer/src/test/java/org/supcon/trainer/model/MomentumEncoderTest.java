@@ -29,6 +29,13 @@ class MomentumEncoderTest {
         return net;
     }
 
+    /** A momentum encoder of {@code query}'s architecture, started from its weights. */
+    private static MomentumEncoder keyOf(SupConNet query, double momentum, NDManager m) {
+        MomentumEncoder key = new MomentumEncoder(SupConNet.forContrastive(EncoderType.SMALL_RESNET, 1, HeadType.MLP, 16), momentum);
+        key.initializeFrom(query, m, INPUT);
+        return key;
+    }
+
     private static List<float[]> weights(List<Parameter> params) {
         List<float[]> out = new ArrayList<>();
         for (Parameter p : params) {
@@ -47,8 +54,7 @@ class MomentumEncoderTest {
     void startsAsACopyAndFollowsTheMovingAverage() {
         try (NDManager m = NDManager.newBaseManager()) {
             SupConNet query = net(m, 1);
-            MomentumEncoder key = new MomentumEncoder(SupConNet.forContrastive(EncoderType.SMALL_RESNET, 1, HeadType.MLP, 16), 0.75);
-            key.initializeFrom(query, m, INPUT);
+            MomentumEncoder key = keyOf(query, 0.75, m);
             List<float[]> q0 = weights(params(query));
             List<float[]> k0 = weights(key.parameters());
             for (int i = 0; i < q0.size(); i++) {
@@ -74,8 +80,7 @@ class MomentumEncoderTest {
     void momentumZeroCopiesTheTrainedNetwork() {
         try (NDManager m = NDManager.newBaseManager()) {
             SupConNet query = net(m, 2);
-            MomentumEncoder key = new MomentumEncoder(SupConNet.forContrastive(EncoderType.SMALL_RESNET, 1, HeadType.MLP, 16), 0);
-            key.initializeFrom(query, m, INPUT);
+            MomentumEncoder key = keyOf(query, 0, m);
             for (Parameter p : params(query)) {
                 p.getArray().muli(3f);
             }
@@ -93,8 +98,7 @@ class MomentumEncoderTest {
     void keysEqualTheTrainedNetworksOutputAndCarryNoGradient() {
         try (NDManager m = NDManager.newBaseManager()) {
             SupConNet query = net(m, 3);
-            MomentumEncoder key = new MomentumEncoder(SupConNet.forContrastive(EncoderType.SMALL_RESNET, 1, HeadType.MLP, 16), 0.99);
-            key.initializeFrom(query, m, INPUT);
+            MomentumEncoder key = keyOf(query, 0.99, m);
             NDArray x = m.randomUniform(0, 255, new Shape(8, 1, 28, 28));
             ParameterStore ps = new ParameterStore(m, false);
             NDArray k = key.forward(ps, new NDList(x), true).singletonOrThrow();
