@@ -243,6 +243,11 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + RepositoryLayout.MODEL_FILE + " and " + RepositoryLayout.CARD_FILE);
             }
             ModelCard card = ModelCard.read(cardFile);
+            java.util.Optional<String> changed = org.supcon.trainer.repository.ModelRepository.verifyFile(
+                    new org.supcon.trainer.repository.PublishedVersion(card.modelName(), card.version(), path, file, card));
+            if (changed.isPresent()) {
+                throw usage(option + " " + path + ": " + changed.get());
+            }
             return new Located(Files.readAllBytes(file), path, new RobustnessReport.ModelRef(card.modelName(),
                     Long.toString(card.version()), path.toString()));
         }

@@ -216,6 +216,11 @@ public final class ModelRepository {
      * @return empty if they match, else a message saying what differs
      */
     public Optional<String> verify(PublishedVersion published) throws IOException {
+        return verifyFile(published);
+    }
+
+    /** {@link #verify}, for a reader that opens no repository (it would clean the root's stale temporary directories). */
+    public static Optional<String> verifyFile(PublishedVersion published) throws IOException {
         Path file = published.modelFile();
         if (!Files.isRegularFile(file)) {
             return Optional.of("model file of " + published.name() + " v" + published.version() + " is missing: " + file);

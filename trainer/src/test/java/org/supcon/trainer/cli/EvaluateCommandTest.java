@@ -38,8 +38,10 @@ class EvaluateCommandTest {
         modelFile = Files.write(tmp.resolve("centroids.onnx"), CentroidModel.build(train, "centroids", "unpublished"));
         // a published version: ROOT/NAME/VERSION with the model and its card
         version = Files.createDirectories(tmp.resolve("repo/few-centroids/3"));
-        Files.write(version.resolve(RepositoryLayout.MODEL_FILE), CentroidModel.build(train.head(200), "few-centroids", "3"));
-        ModelCard card = new ModelCard("few-centroids", 3, FashionMnist.LABELS, Map.of(), Map.of(), "a".repeat(64), 1,
+        byte[] onnx = CentroidModel.build(train.head(200), "few-centroids", "3");
+        Files.write(version.resolve(RepositoryLayout.MODEL_FILE), onnx);
+        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));
+        ModelCard card = new ModelCard("few-centroids", 3, FashionMnist.LABELS, Map.of(), Map.of(), sha256, onnx.length,
                 "2026-01-01T00:00:00Z", 1, 28, 28, null, null);
         Files.write(version.resolve(RepositoryLayout.CARD_FILE), card.toJson());
         List<String> renamed = new ArrayList<>(FashionMnist.LABELS);
@@ -89,6 +91,15 @@ class EvaluateCommandTest {
         assertEquals(2, negative.status());
         assertTrue(negative.err().startsWith("error: --test-limit must not be negative, got -3"), negative.err());
         refused("Missing required option: '--model", "--corruptions", "jpeg");
+    }
+
+    /** A version whose model.onnx changed after publishing is not evaluated (its card no longer describes it). */
+    @Test
+    void aVersionWhoseModelDoesNotMatchItsCardIsRefused() throws Exception {
+        Path tampered = Files.createDirectories(tmp.resolve("repo/few-centroids/4"));
+        Files.copy(version.resolve(RepositoryLayout.CARD_FILE), tampered.resolve(RepositoryLayout.CARD_FILE));
+        Files.write(tampered.resolve(RepositoryLayout.MODEL_FILE), Files.readAllBytes(modelFile));
+        refused("--model " + tampered + ": model file of few-centroids v3 does not match its card", "--model", tampered.toString());
     }
 
     @Test
