@@ -30,6 +30,7 @@ public final class Tools {
         TOOLS.put("token", new Tool(Token::main, "issues bearer tokens and makes their key pairs (dev/token)"));
         TOOLS.put("demo-client", new Tool(DemoClient::main, "the demo's gRPC and REST client (dev/demo)"));
         TOOLS.put("serve-bench", new Tool(ServeBench::main, "the serving benchmark (dev/bench-serve)"));
+        TOOLS.put("ort-baseline", new Tool(ServeBench::worker, "serve-bench's in-process baseline in its own (pinned) process"));
         TOOLS.put("ratelimit-bench", new Tool(RateLimitBench::main, "the rate limiter's cost (dev/bench-ratelimit)"));
         TOOLS.put("security-bench", new Tool(SecurityCostBench::main, "the cost of auth and TLS (dev/bench-security, dev/bench-configs)"));
         TOOLS.put("search-bench", new Tool(SearchBench::main, "search speed, HNSW vs exact, in process and served (dev/bench-search)"));

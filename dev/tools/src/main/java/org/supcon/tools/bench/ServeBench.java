@@ -14,17 +14,24 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.supcon.inference.oip.v2.GRPCInferenceServiceGrpc;
 import org.supcon.inference.oip.v2.ModelInferRequest;
 import org.supcon.inference.oip.v2.ModelInferResponse;
+import org.supcon.proto.v1.EmbeddingsGrpc;
+import org.supcon.proto.v1.Image;
+import org.supcon.proto.v1.PredictRequest;
+import org.supcon.proto.v1.PredictResponse;
+import org.supcon.proto.v1.RawPixels;
 
 import com.google.protobuf.ByteString;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -35,14 +42,21 @@ import io.grpc.stub.MetadataUtils;
 /**
  * Serving benchmark (dev/bench-serve starts the packaged service and runs this): throughput and
  * p50/p99 latency of single-image requests at several concurrencies over OIP gRPC (ModelInfer,
- * raw FP32 contents) and OIP REST (JSON), beside in-process ONNX Runtime on the same model file
- * in the same run: a plain OrtSession with the service's session options at batch 1,
- * sequential, and at batch 32, measured right before every served configuration, so that each
- * served figure has its baseline side by side in time (the machine's load drifts). Every run
- * lasts a fixed time after a warm-up; the whole set repeats; the table shows medians, and the
- * ratios are medians of the per-pair ratios.
+ * raw FP32 contents), our own gRPC API (supcon.v1 Predict, raw 8-bit pixels) and OIP REST (JSON),
+ * beside ONNX Runtime on the same model file in the same run: a plain OrtSession with the
+ * service's session options at batch 1, sequential, and at batch 32, measured right before every
+ * served configuration, so that each served figure has its baseline side by side in time (the
+ * machine's load drifts). Every run lasts a fixed time after a warm-up; the whole set repeats;
+ * the table shows medians, and the ratios are medians of the per-pair ratios.
  *
- * <p>Usage: {@code serve-bench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]}
+ * <p>Pinned (dev/bench-serve --pin): the service runs on one CPU and this client on another;
+ * BENCH_BASELINE_CPUS puts the baseline in its own process on the service's CPU
+ * ({@link Pinned}), with BENCH_INTRA_OP_THREADS (the service's setting), so one core is compared
+ * with one core. Unpinned, the baseline runs in this JVM.
+ *
+ * <p>Usage: {@code serve-bench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]};
+ * environment: BENCH_SERVER_PID (the service's CPU time from /proc), BENCH_PROTOCOLS
+ * (oip-grpc,supcon-grpc,rest), BENCH_BASELINE_CPUS, BENCH_INTRA_OP_THREADS.
  */
 public final class ServeBench {
 
@@ -105,9 +119,14 @@ public final class ServeBench {
         int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 10;
         int repeats = args.length > 5 ? Integer.parseInt(args[5]) : 3;
         int[] concurrency = Arrays.stream((args.length > 6 ? args[6] : "1,8,32,64").split(",")).mapToInt(Integer::parseInt).toArray();
+        List<Protocol> protocols = Protocol.parse(System.getenv().getOrDefault("BENCH_PROTOCOLS", "oip-grpc,supcon-grpc,rest"));
+        OptionalInt threads = intraOpThreads(System.getenv("BENCH_INTRA_OP_THREADS"));
+        String baselineCpus = System.getenv("BENCH_BASELINE_CPUS");
 
+        byte[] pixels = new byte[PIXELS];
         float[] image = new float[PIXELS];
         for (int i = 0; i < PIXELS; i++) {
+            pixels[i] = (byte) ((i * 37) % 256);
             image[i] = (i * 37) % 256;
         }
         ByteBuffer le = ByteBuffer.allocate(PIXELS * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -118,6 +137,10 @@ public final class ServeBench {
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("images").setDatatype("FP32")
                         .addShape(1).addShape(C).addShape(SIDE).addShape(SIDE))
                 .addRawInputContents(ByteString.copyFrom(le.flip())).build();
+        // our own API with what an app has: 8-bit pixels of the model's geometry; the default top 5 labels
+        PredictRequest predictRequest = PredictRequest.newBuilder().addImages(Image.newBuilder()
+                .setRaw(RawPixels.newBuilder().setData(ByteString.copyFrom(pixels)).setWidth(SIDE).setHeight(SIDE).setChannels(C)))
+                .build();
         StringBuilder json = new StringBuilder("{\"inputs\":[{\"name\":\"images\",\"datatype\":\"FP32\",\"shape\":[1,1,28,28],\"data\":[");
         for (int i = 0; i < PIXELS; i++) {
             json.append(i == 0 ? "" : ",").append((int) image[i]);
@@ -126,59 +149,223 @@ public final class ServeBench {
         byte[] restBody = json.toString().getBytes(StandardCharsets.UTF_8);
         URI restUri = URI.create("http://" + host + ":" + port + "/v2/models/" + model + "/infer");
 
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         ManagedChannel channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Map<String, List<Run>> results = new LinkedHashMap<>();
         // per served configuration: its throughput over the adjacent in-process batch-1 and batch-32 runs
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
-        // the session options the service uses (SessionFactory): all graph optimizations, default intra-op threads
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        try (OrtSession session = env.createSession(modelFile.toString(), options)) {
-            float[] batch = new float[BATCH * PIXELS];
-            for (int i = 0; i < BATCH; i++) {
-                System.arraycopy(image, 0, batch, i * PIXELS, PIXELS);
-            }
-            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        float[] batch = new float[BATCH * PIXELS];
+        for (int i = 0; i < BATCH; i++) {
+            System.arraycopy(image, 0, batch, i * PIXELS, PIXELS);
+        }
+        System.out.printf("protocols %s; in-process baseline %s, intra-op threads %s%n", protocols,
+                baselineCpus == null ? "in this process" : "in a process on CPU(s) " + baselineCpus,
+                threads.isPresent() ? threads.getAsInt() : "default");
+        try (Baseline baseline = baselineCpus == null ? new InProcess(modelFile, threads, image, batch)
+                : Pinned.start(baselineCpus, modelFile, threads)) {
+            GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            EmbeddingsGrpc.EmbeddingsBlockingStub supcon = EmbeddingsGrpc.newBlockingStub(channel);
             for (int r = 1; r <= repeats; r++) {
                 System.out.printf("== repeat %d of %d%n", r, repeats);
-                for (int c : concurrency) {
-                    // each served configuration right after its own baselines: the machine's load drifts
-                    baselines(results, ratios, "gRPC OIP raw, c=" + c, seconds, env, session, image, batch, () -> measure(results,
-                            "gRPC OIP raw, c=" + c, c, seconds, () -> () -> {
-                                ModelInferResponse res = stub.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
+                for (Protocol protocol : protocols) {
+                    for (int c : concurrency) {
+                        String name = protocol.label + ", c=" + c;
+                        Supplier<Call> calls = switch (protocol) {
+                            case OIP_GRPC -> () -> () -> {
+                                ModelInferResponse res = oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
                                 return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
-                            }));
-                }
-                for (int c : concurrency) {
-                    HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
-                    baselines(results, ratios, "REST OIP JSON, c=" + c, seconds, env, session, image, batch, () -> measure(results,
-                            "REST OIP JSON, c=" + c, c, seconds, () -> () -> {
-                                HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                                return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
-                            }));
+                            };
+                            case SUPCON_GRPC -> () -> () -> {
+                                PredictResponse res = supcon.withDeadlineAfter(30, TimeUnit.SECONDS).predict(predictRequest);
+                                return res.getPredictionsCount() == 1 ? 1 : fail("supcon.v1 Predict answered " + res.getPredictionsCount() + " predictions");
+                            };
+                            case REST -> {
+                                HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
+                                yield () -> () -> {
+                                    HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                                    return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
+                                };
+                            }
+                        };
+                        // each served configuration right after its own baselines: the machine's load drifts
+                        Run one = record(results, "in-process ORT, batch 1", baseline.run(1, seconds));
+                        Run many = record(results, "in-process ORT, batch " + BATCH, baseline.run(BATCH, seconds));
+                        Run run = measure(results, name, c, seconds, calls);
+                        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {run.throughput() / one.throughput(),
+                                run.throughput() / many.throughput()});
+                    }
                 }
             }
         } finally {
             channel.shutdownNow();
         }
-        table(results, ratios, repeats, seconds);
+        table(results, ratios, repeats, seconds, protocols);
     }
 
-    interface Measurement {
-        Run run() throws InterruptedException;
+    /** The served protocols, each with single-image requests. */
+    enum Protocol {
+        OIP_GRPC("oip-grpc", "gRPC OIP raw"), SUPCON_GRPC("supcon-grpc", "gRPC supcon.v1 Predict"), REST("rest", "REST OIP JSON");
+
+        final String id;
+        final String label;
+
+        Protocol(String id, String label) {
+            this.id = id;
+            this.label = label;
+        }
+
+        static List<Protocol> parse(String list) {
+            List<Protocol> out = new ArrayList<>();
+            for (String id : list.split(",")) {
+                Protocol p = Arrays.stream(values()).filter(v -> v.id.equals(id.trim())).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                        "BENCH_PROTOCOLS: unknown protocol '" + id + "'; known: oip-grpc, supcon-grpc, rest"));
+                out.add(p);
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return id;
+        }
     }
 
-    /** In-process batch 1 and batch 32, then {@code served}; records the served run's ratios to both. */
-    private static void baselines(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, String name, int seconds,
-            OrtEnvironment env, OrtSession session, float[] image, float[] batch, Measurement served) throws InterruptedException {
-        Run one = measure(results, "in-process ORT, batch 1", 1, seconds, () -> () -> ort(env, session, image, 1));
-        Run many = measure(results, "in-process ORT, batch " + BATCH, 1, seconds, () -> () -> ort(env, session, batch, BATCH));
-        Run run = served.run();
-        ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {run.throughput() / one.throughput(),
-                run.throughput() / many.throughput()});
+    private static OptionalInt intraOpThreads(String value) {
+        if (value == null || value.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        if (!value.matches("[1-9][0-9]*")) {
+            throw new IllegalArgumentException("BENCH_INTRA_OP_THREADS must be a positive whole number, got '" + value + "'");
+        }
+        return OptionalInt.of(Integer.parseInt(value));
+    }
+
+    /** In-process ONNX Runtime on the model file: images per second at a batch size, one caller. */
+    interface Baseline extends AutoCloseable {
+        Run run(int batch, int seconds) throws Exception;
+    }
+
+    /**
+     * The session options the service uses (SessionFactory): all graph optimisations, intra-op
+     * spinning off (the service's default), the given intra-op threads (the service's setting).
+     */
+    static OrtSession session(OrtEnvironment env, Path modelFile, OptionalInt threads) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            if (threads.isPresent()) {
+                options.setIntraOpNumThreads(threads.getAsInt());
+            }
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            return env.createSession(modelFile.toString(), options);
+        }
+    }
+
+    /** The baseline in this JVM (unpinned runs: it shares the machine with everything else). */
+    static final class InProcess implements Baseline {
+        private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        private final OrtSession session;
+        private final float[] image;
+        private final float[] batch;
+
+        InProcess(Path modelFile, OptionalInt threads, float[] image, float[] batch) throws OrtException {
+            this.session = session(env, modelFile, threads);
+            this.image = image;
+            this.batch = batch;
+        }
+
+        @Override
+        public Run run(int n, int seconds) throws InterruptedException {
+            float[] input = n == 1 ? image : Arrays.copyOf(batch, n * PIXELS);
+            return measure(null, "in-process ORT, batch " + n, 1, seconds, () -> () -> ort(env, session, input, n));
+        }
+
+        @Override
+        public void close() throws OrtException {
+            session.close();
+        }
+    }
+
+    /**
+     * The baseline in a child JVM pinned with taskset to the service's CPU(s) (tool
+     * {@code ort-baseline}, {@link #worker}): one core against one core, and the clients' CPU
+     * (on the other core) counts against neither. It waits on its standard input between runs,
+     * so it takes no CPU from the service while that is measured.
+     */
+    static final class Pinned implements Baseline {
+        private final Process process;
+        private final java.io.BufferedWriter in;
+        private final java.io.BufferedReader out;
+
+        private Pinned(Process process) {
+            this.process = process;
+            this.in = process.outputWriter();
+            this.out = process.inputReader();
+        }
+
+        static Pinned start(String cpus, Path modelFile, OptionalInt threads) throws Exception {
+            if (!cpus.matches("[0-9]+([-,][0-9]+)*")) {
+                throw new IllegalArgumentException("BENCH_BASELINE_CPUS must be a CPU list for taskset (0, 0-1, 0,2), got '" + cpus + "'");
+            }
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String jar = Path.of(ServeBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, java, "-jar", jar, "ort-baseline", modelFile.toString(),
+                    threads.isPresent() ? Integer.toString(threads.getAsInt()) : "default"));
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            return new Pinned(p);
+        }
+
+        @Override
+        public Run run(int batch, int seconds) throws Exception {
+            in.write(batch + " " + seconds + "\n");
+            in.flush();
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    String[] f = line.split(" ");
+                    return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Long.parseLong(f[4]),
+                            Double.parseDouble(f[5]), Double.NaN);
+                }
+                System.out.println(line);
+            }
+            throw new IllegalStateException("the pinned baseline process ended (exit " + process.waitFor() + ")");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    /**
+     * Tool {@code ort-baseline MODEL_FILE THREADS|default}: the pinned baseline process. Reads
+     * lines {@code BATCH SECONDS} from standard input; answers each with the measurement's line
+     * and {@code RESULT img/s p50 p99 errors cpu-ms/img}.
+     */
+    public static void worker(String[] args) throws Exception {
+        Path modelFile = Path.of(args[0]);
+        OptionalInt threads = "default".equals(args[1]) ? OptionalInt.empty() : intraOpThreads(args[1]);
+        float[] batch = new float[BATCH * PIXELS];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = ((i % PIXELS) * 37) % 256;
+        }
+        try (InProcess baseline = new InProcess(modelFile, threads, Arrays.copyOf(batch, PIXELS), batch);
+                java.io.BufferedReader commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = commands.readLine()) != null) {
+                String[] f = line.trim().split(" ");
+                Run run = baseline.run(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+                System.out.printf(java.util.Locale.ROOT, "RESULT %f %f %f %d %f%n", run.throughput(), run.p50(), run.p99(), run.errors(),
+                        run.clientCpuMs());
+                System.out.flush();
+            }
+        }
+    }
+
+    private static Run record(Map<String, List<Run>> results, String name, Run run) {
+        results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
+        return run;
     }
 
     private static int fail(String message) {
@@ -256,8 +443,10 @@ public final class ServeBench {
         double clientCpu = total == 0 ? Double.NaN : (own1 - own0) / 1e6 / total;
         double serverCpu = total == 0 || server0 < 0 || server1 < 0 ? Double.NaN : (server1 - server0) / 1e6 / total;
         Run run = new Run(total / (double) seconds, pct(all, 0.50), pct(all, 0.99), Arrays.stream(errors).sum(), clientCpu, serverCpu);
-        results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
-        System.out.printf("%-28s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  CPU ms/img: this process %.3f, service %.3f%n",
+        if (results != null) {
+            results.computeIfAbsent(name, k -> new ArrayList<>()).add(run);
+        }
+        System.out.printf("%-34s %9.1f img/s  p50 %7.2f ms  p99 %7.2f ms  errors %d  CPU ms/img: this process %.3f, service %.3f%n",
                 name, run.throughput(), run.p50(), run.p99(), run.errors(), clientCpu, serverCpu);
         return run;
     }
@@ -281,11 +470,12 @@ public final class ServeBench {
         return xs.length % 2 == 1 ? xs[xs.length / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
     }
 
-    private static void table(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, int repeats, int seconds) {
+    private static void table(Map<String, List<Run>> results, Map<String, List<double[]>> ratios, int repeats, int seconds,
+            List<Protocol> protocols) {
         System.out.printf("%n== medians over %d repeats, %d s per run (single-image requests; ratios: each served run over the"
                 + " in-process runs just before it)%n", repeats, seconds);
         System.out.println("| configuration | img/s | p50 ms | p99 ms | vs ORT batch 1 | vs ORT batch " + BATCH
-                + " | errors | CPU ms/img, this process | CPU ms/img, service |");
+                + " | errors | CPU ms/img, clients or in-process | CPU ms/img, service |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (Map.Entry<String, List<Run>> e : results.entrySet()) {
             List<double[]> r = ratios.get(e.getKey());
@@ -296,20 +486,21 @@ public final class ServeBench {
                     median(e.getValue(), Run::throughput), median(e.getValue(), Run::p50), median(e.getValue(), Run::p99), vs1, vsB,
                     errors, median(e.getValue(), Run::clientCpuMs), median(e.getValue(), Run::serverCpuMs));
         }
-        List<double[]> g32 = ratios.get("gRPC OIP raw, c=32");
-        if (g32 != null) {
-            System.out.printf("%ngRPC at concurrency 32: %.0f %% of in-process ORT batch 1, %.0f %% of in-process batch %d (medians of"
-                    + " %d side-by-side pairs)%n", 100 * median(g32, 0), 100 * median(g32, 1), BATCH, g32.size());
-        }
-        List<Run> served32 = results.get("gRPC OIP raw, c=32");
         List<Run> batch32 = results.get("in-process ORT, batch " + BATCH);
-        if (served32 != null && batch32 != null) {
-            double service = median(served32, Run::serverCpuMs);
-            double clients = median(served32, Run::clientCpuMs);
+        System.out.println();
+        for (Protocol protocol : protocols) {
+            String name = protocol.label + ", c=32";
+            List<double[]> pairs = ratios.get(name);
+            List<Run> served = results.get(name);
+            if (pairs == null || served == null || batch32 == null) {
+                continue;
+            }
+            double service = median(served, Run::serverCpuMs);
             double ort = median(batch32, Run::clientCpuMs);
-            System.out.printf("CPU per image: the service %.3f ms and its clients %.3f ms at gRPC c=32, in-process ORT batch %d"
-                    + " %.3f ms: the service alone does %.0f %% of in-process batch %d's images per CPU second (medians)%n",
-                    service, clients, BATCH, ort, 100 * ort / service, BATCH);
+            System.out.printf("%s at concurrency 32: %.0f %% of in-process ORT batch 1, %.0f %% of in-process batch %d (medians of %d"
+                    + " side-by-side pairs); the service spends %.3f ms CPU per image, in-process batch %d %.3f ms: %.0f %% of its images"
+                    + " per CPU second%n", protocol.label, 100 * median(pairs, 0), 100 * median(pairs, 1), BATCH, pairs.size(), service,
+                    BATCH, ort, 100 * ort / service);
         }
     }
 
