@@ -56,7 +56,8 @@ import io.grpc.stub.MetadataUtils;
  *
  * <p>Usage: {@code serve-bench HOST PORT MODEL_NAME MODEL_FILE [seconds=10] [repeats=3] [concurrency=1,8,32,64]};
  * environment: BENCH_SERVER_PID (the service's CPU time from /proc), BENCH_PROTOCOLS
- * (oip-grpc,supcon-grpc,rest), BENCH_BASELINE_CPUS, BENCH_INTRA_OP_THREADS.
+ * (oip-grpc,supcon-grpc,rest), BENCH_BASELINE_CPUS, BENCH_INTRA_OP_THREADS, BENCH_WARMUP_SECONDS
+ * (per protocol at concurrency 32 before the first repeat, not measured; default 30).
  */
 public final class ServeBench {
 
@@ -122,6 +123,7 @@ public final class ServeBench {
         List<Protocol> protocols = Protocol.parse(System.getenv().getOrDefault("BENCH_PROTOCOLS", "oip-grpc,supcon-grpc,rest"));
         OptionalInt threads = intraOpThreads(System.getenv("BENCH_INTRA_OP_THREADS"));
         String baselineCpus = System.getenv("BENCH_BASELINE_CPUS");
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "30"));
 
         byte[] pixels = new byte[PIXELS];
         float[] image = new float[PIXELS];
@@ -165,33 +167,41 @@ public final class ServeBench {
                 : Pinned.start(baselineCpus, modelFile, threads)) {
             GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc.newBlockingStub(channel);
             EmbeddingsGrpc.EmbeddingsBlockingStub supcon = EmbeddingsGrpc.newBlockingStub(channel);
+            Map<Protocol, Supplier<Call>> calls = new LinkedHashMap<>();
+            for (Protocol protocol : protocols) {
+                calls.put(protocol, switch (protocol) {
+                    case OIP_GRPC -> () -> () -> {
+                        ModelInferResponse res = oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
+                        return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
+                    };
+                    case SUPCON_GRPC -> () -> () -> {
+                        PredictResponse res = supcon.withDeadlineAfter(30, TimeUnit.SECONDS).predict(predictRequest);
+                        return res.getPredictionsCount() == 1 ? 1 : fail("supcon.v1 Predict answered " + res.getPredictionsCount() + " predictions");
+                    };
+                    case REST -> {
+                        HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
+                        yield () -> () -> {
+                            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+                            return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
+                        };
+                    }
+                });
+            }
+            // a service runs warm: its request path is compiled before anything counts (on one core the JIT
+            // would otherwise take a third of the CPU during the first runs)
+            for (Protocol protocol : protocols) {
+                measure(null, "warm-up, " + protocol.label + ", c=32", 32, warmup, calls.get(protocol));
+            }
             for (int r = 1; r <= repeats; r++) {
                 System.out.printf("== repeat %d of %d%n", r, repeats);
                 for (Protocol protocol : protocols) {
                     for (int c : concurrency) {
                         String name = protocol.label + ", c=" + c;
-                        Supplier<Call> calls = switch (protocol) {
-                            case OIP_GRPC -> () -> () -> {
-                                ModelInferResponse res = oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRequest);
-                                return res.getRawOutputContentsCount() == 3 ? 1 : fail("gRPC answer without raw outputs");
-                            };
-                            case SUPCON_GRPC -> () -> () -> {
-                                PredictResponse res = supcon.withDeadlineAfter(30, TimeUnit.SECONDS).predict(predictRequest);
-                                return res.getPredictionsCount() == 1 ? 1 : fail("supcon.v1 Predict answered " + res.getPredictionsCount() + " predictions");
-                            };
-                            case REST -> {
-                                HttpRequest req = HttpRequest.newBuilder(restUri).header("Content-Type", "application/json")
-                                        .POST(HttpRequest.BodyPublishers.ofByteArray(restBody)).build();
-                                yield () -> () -> {
-                                    HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                                    return res.statusCode() == 200 ? 1 : fail("REST answered " + res.statusCode());
-                                };
-                            }
-                        };
                         // each served configuration right after its own baselines: the machine's load drifts
                         Run one = record(results, "in-process ORT, batch 1", baseline.run(1, seconds));
                         Run many = record(results, "in-process ORT, batch " + BATCH, baseline.run(BATCH, seconds));
-                        Run run = measure(results, name, c, seconds, calls);
+                        Run run = measure(results, name, c, seconds, calls.get(protocol));
                         ratios.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {run.throughput() / one.throughput(),
                                 run.throughput() / many.throughput()});
                     }
