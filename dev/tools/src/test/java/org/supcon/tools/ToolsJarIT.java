@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The packaged jar as the dev scripts run it ({@code java -jar dev/tools/target/supcon-tools.jar}):
@@ -47,6 +48,35 @@ class ToolsJarIT {
         // nothing listens on port 1: the demo client fails, and the process must still end
         Result r = run("demo-client", "127.0.0.1", "1", "m", "1", "/usr/share/datasets/fashion-mnist", "1");
         assertEquals(1, r.status(), r.err());
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a read that never returns fails, not hangs
+    void theBaselineProcessAnswersEachRunWithAMeasurementAndEndsWithItsInput() throws Exception {
+        // serve-bench --pin talks to it over stdin/stdout: one "BATCH SECONDS" line in, one RESULT line out
+        Path model = Path.of("..", "..", "inference", "src", "test", "resources", "models", "fashion-mnist-supcon", "1", "model.onnx");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "ort-baseline", model.toString(), "1").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (var in = p.outputWriter(); var out = p.inputReader()) {
+            in.write("4 1\n");
+            in.flush();
+            String line;
+            String result = null;
+            while (result == null && (line = out.readLine()) != null) {
+                if (line.startsWith("RESULT ")) {
+                    result = line;
+                }
+            }
+            assertNotNull(result, "no RESULT line");
+            String[] f = result.split(" ");
+            assertEquals(6, f.length, result);
+            assertTrue(Double.parseDouble(f[1]) > 0, "throughput " + result);
+            assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[3]) >= Double.parseDouble(f[2]), "p50 <= p99: " + result);
+            assertEquals(0, Long.parseLong(f[4]), "errors: " + result);
+            assertTrue(Double.parseDouble(f[5]) > 0, "CPU per image " + result);
+        }
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the baseline process did not end when its input closed");
+        assertEquals(0, p.exitValue());
     }
 
     private record Result(int status, String err) {}
