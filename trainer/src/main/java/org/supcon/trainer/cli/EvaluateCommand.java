@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.supcon.common.repository.ModelCard;
@@ -15,6 +16,8 @@ import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.images.DatasetException;
 import org.supcon.trainer.images.DatasetSource;
 import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.repository.ModelRepository;
+import org.supcon.trainer.repository.PublishedVersion;
 import org.supcon.trainer.robustness.Corruption;
 import org.supcon.trainer.robustness.OnnxClassifier;
 import org.supcon.trainer.robustness.RobustnessEvaluation;
@@ -243,12 +246,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + RepositoryLayout.MODEL_FILE + " and " + RepositoryLayout.CARD_FILE);
             }
             ModelCard card = ModelCard.read(cardFile);
-            java.util.Optional<String> changed = org.supcon.trainer.repository.ModelRepository.verifyFile(
-                    new org.supcon.trainer.repository.PublishedVersion(card.modelName(), card.version(), path, file, card));
+            byte[] model = Files.readAllBytes(file);
+            Optional<String> changed = ModelRepository.verify(new PublishedVersion(card.modelName(), card.version(), path, file, card), model);
             if (changed.isPresent()) {
                 throw usage(option + " " + path + ": " + changed.get());
             }
-            return new Located(Files.readAllBytes(file), path, new RobustnessReport.ModelRef(card.modelName(),
+            return new Located(model, path, new RobustnessReport.ModelRef(card.modelName(),
                     Long.toString(card.version()), path.toString()));
         }
         if (!Files.isRegularFile(path)) {

@@ -211,33 +211,37 @@ public final class ModelRepository {
     }
 
     /**
-     * Recomputes the SHA-256 and size of the model file and compares them with the card.
+     * Recomputes the SHA-256 and size of the model file and compares them with the card. Static:
+     * a reader needs no repository for it (opening one cleans the root's stale temporary directories).
      *
      * @return empty if they match, else a message saying what differs
      */
-    public Optional<String> verify(PublishedVersion published) throws IOException {
-        return verifyFile(published);
-    }
-
-    /** {@link #verify}, for a reader that opens no repository (it would clean the root's stale temporary directories). */
-    public static Optional<String> verifyFile(PublishedVersion published) throws IOException {
+    public static Optional<String> verify(PublishedVersion published) throws IOException {
         Path file = published.modelFile();
         if (!Files.isRegularFile(file)) {
             return Optional.of("model file of " + published.name() + " v" + published.version() + " is missing: " + file);
         }
         FileDigest digest = FileDigest.of(file);
-        String actual = digest.sha256();
-        long size = digest.size();
+        return mismatch(published, digest.sha256(), digest.size());
+    }
+
+    /** {@link #verify(PublishedVersion)} on the model's bytes, read once by a caller that then uses exactly these. */
+    public static Optional<String> verify(PublishedVersion published, byte[] model) {
+        return mismatch(published, sha256(model), model.length);
+    }
+
+    private static Optional<String> mismatch(PublishedVersion published, String actual, long size) {
         ModelCard card = published.card();
         if (actual.equals(card.sha256()) && size == card.sizeBytes()) {
             return Optional.empty();
         }
         return Optional.of("model file of " + published.name() + " v" + published.version()
                 + " does not match its card: sha256 " + actual + " (" + size + " bytes), card says "
-                + card.sha256() + " (" + card.sizeBytes() + " bytes); the file changed after publishing: " + file);
+                + card.sha256() + " (" + card.sizeBytes() + " bytes); the file changed after publishing: " + published.modelFile());
     }
 
-    static String sha256(byte[] bytes) {
+    /** Lower-case hex SHA-256, as model cards carry it. */
+    public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(newSha256().digest(bytes));
     }
 

@@ -19,6 +19,7 @@ import org.supcon.common.repository.ModelCard;
 import org.supcon.common.repository.RepositoryLayout;
 import org.supcon.trainer.images.FashionMnist;
 import org.supcon.trainer.images.ImageSet;
+import org.supcon.trainer.repository.ModelRepository;
 import org.supcon.trainer.robustness.CentroidModel;
 import org.supcon.trainer.robustness.RobustnessReport;
 import org.supcon.trainer.settings.TestSettings;
@@ -40,8 +41,7 @@ class EvaluateCommandTest {
         version = Files.createDirectories(tmp.resolve("repo/few-centroids/3"));
         byte[] onnx = CentroidModel.build(train.head(200), "few-centroids", "3");
         Files.write(version.resolve(RepositoryLayout.MODEL_FILE), onnx);
-        String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(onnx));
-        ModelCard card = new ModelCard("few-centroids", 3, FashionMnist.LABELS, Map.of(), Map.of(), sha256, onnx.length,
+        ModelCard card = new ModelCard("few-centroids", 3, FashionMnist.LABELS, Map.of(), Map.of(), ModelRepository.sha256(onnx), onnx.length,
                 "2026-01-01T00:00:00Z", 1, 28, 28, null, null);
         Files.write(version.resolve(RepositoryLayout.CARD_FILE), card.toJson());
         List<String> renamed = new ArrayList<>(FashionMnist.LABELS);

@@ -76,7 +76,7 @@ class TrainCommandPublishTest {
         ModelRepository repository = new ModelRepository(repo);
         assertEquals(List.of(1L, 2L), repository.versions("bands"), console.toString());
         PublishedVersion v2 = repository.latest("bands").orElseThrow();
-        assertEquals(java.util.Optional.empty(), repository.verify(v2));
+        assertEquals(java.util.Optional.empty(), ModelRepository.verify(v2));
         assertEquals(List.of("bottom", "middle", "top"), v2.card().labels());
         assertTrue(Files.isRegularFile(v2.file("training.png")));
 

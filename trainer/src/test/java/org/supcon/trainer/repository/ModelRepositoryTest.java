@@ -105,7 +105,7 @@ class ModelRepositoryTest {
                 sha256(bytes), bytes.length, "2025-02-01T10:00:00.250Z", 1, 28, 28, "run-42"), card);
         assertEquals(card, ModelCard.read(v2.directory().resolve(RepositoryLayout.CARD_FILE)));
         assertEquals("png bytes", Files.readString(v2.file("training.png")));
-        assertEquals(Optional.empty(), repo.verify(v2));
+        assertEquals(Optional.empty(), ModelRepository.verify(v2));
 
         for (Path f : List.of(v2.modelFile(), v2.directory().resolve(RepositoryLayout.CARD_FILE), v2.file("training.png"))) {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
@@ -168,7 +168,7 @@ class ModelRepositoryTest {
         assertEquals(List.of(1L), crashing.versions(NAME));
         PublishedVersion v1 = crashing.get(NAME, 1).orElseThrow();
         assertEquals(1, v1.card().version());
-        assertEquals(Optional.empty(), crashing.verify(v1));
+        assertEquals(Optional.empty(), ModelRepository.verify(v1));
         assertEquals(List.of(), tempDirs(NAME));
     }
 
@@ -190,7 +190,7 @@ class ModelRepositoryTest {
         assertFalse(Files.exists(stale), "stale temp dir should be removed");
         assertTrue(Files.exists(young), "a temp dir younger than an hour may belong to a live writer");
         assertEquals(List.of(1L), repo.versions(NAME));
-        assertEquals(Optional.empty(), repo.verify(repo.get(NAME, 1).orElseThrow()));
+        assertEquals(Optional.empty(), ModelRepository.verify(repo.get(NAME, 1).orElseThrow()));
     }
 
     @Test
@@ -257,7 +257,7 @@ class ModelRepositoryTest {
         assertEquals(2, mine.version());
         assertArrayEquals(model("version 2"), Files.readAllBytes(mine.modelFile()));
         assertEquals(ModelRepository.sha256(model("version 2")), mine.card().sha256());
-        assertEquals(Optional.empty(), repo.verify(repo.get(NAME, 2).orElseThrow()));
+        assertEquals(Optional.empty(), ModelRepository.verify(repo.get(NAME, 2).orElseThrow()));
     }
 
     @Test
@@ -357,7 +357,7 @@ class ModelRepositoryTest {
         for (long v : expected) {
             PublishedVersion p = reader.get(NAME, v).orElseThrow();
             assertEquals(v, p.card().version());
-            assertEquals(Optional.empty(), reader.verify(p));
+            assertEquals(Optional.empty(), ModelRepository.verify(p));
             checksums.add(p.card().sha256());
         }
         assertEquals(total, checksums.size(), "every publish must land in its own version, none overwritten");
@@ -403,10 +403,10 @@ class ModelRepositoryTest {
     void verifyDetectsATamperedModelFile() throws Exception {
         ModelRepository repo = repo(PublishHooks.NONE);
         PublishedVersion v = repo.publish(model("original"), draft(NAME));
-        assertEquals(Optional.empty(), repo.verify(v));
+        assertEquals(Optional.empty(), ModelRepository.verify(v));
         Files.setPosixFilePermissions(v.modelFile(), PosixFilePermissions.fromString("rw-r--r--"));
         Files.write(v.modelFile(), model("tampered"));
-        String message = repo.verify(repo.get(NAME, 1).orElseThrow()).orElseThrow();
+        String message = ModelRepository.verify(repo.get(NAME, 1).orElseThrow()).orElseThrow();
         assertTrue(message.contains("fashion-encoder v1 does not match its card"), message);
         assertTrue(message.contains(ModelRepository.sha256(model("tampered")))
                 && message.contains(v.card().sha256()), message);
