@@ -24,6 +24,13 @@ public final class Tools {
 
     private record Tool(Main main, String summary) {}
 
+    /** Bad arguments or settings of a tool: its message is printed alone (no stack trace) and the exit status is 2. */
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
     private static final Map<String, Tool> TOOLS = new LinkedHashMap<>();
 
     static {
@@ -52,6 +59,9 @@ public final class Tools {
         }
         try {
             tool.main().run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (UsageException e) {
+            System.err.println("supcon-tools " + args[0] + ": " + e.getMessage());
+            System.exit(2);
         } catch (NumberFormatException e) {
             // the tools take positional numbers (ports, seconds, concurrency): name the bad one, no stack trace
             System.err.println("supcon-tools " + args[0] + ": not a number: " + e.getMessage().replace("For input string: ", ""));

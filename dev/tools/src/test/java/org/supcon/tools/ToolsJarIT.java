@@ -38,6 +38,9 @@ class ToolsJarIT {
         Result r = run("serve-bench", "localhost", "port");
         assertEquals(2, r.status(), r.err());
         assertTrue(r.err().contains("not a number: \"port\""), r.err());
+        Result baseline = run("ort-baseline", "no-such-model.onnx", "1");
+        assertEquals(2, baseline.status(), baseline.err());
+        assertTrue(baseline.err().contains("model file no-such-model.onnx does not exist"), baseline.err());
         Result none = run();
         assertEquals(2, none.status(), none.err());
         assertTrue(none.err().contains("demo-client"), none.err());
@@ -58,15 +61,21 @@ class ToolsJarIT {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
                 "ort-baseline", model.toString(), "1").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (var in = p.outputWriter(); var out = p.inputReader()) {
-            in.write("4 1\n");
+            // a malformed line is answered with an error naming it, and the process goes on
+            in.write("4 x\n4 1\n");
             in.flush();
             String line;
             String result = null;
+            String error = null;
             while (result == null && (line = out.readLine()) != null) {
                 if (line.startsWith("RESULT ")) {
                     result = line;
+                } else if (line.startsWith("ERROR ")) {
+                    error = line;
                 }
             }
+            assertNotNull(error, "no ERROR line for '4 x'");
+            assertTrue(error.contains("'4 x'") && error.contains("SECONDS"), error);
             assertNotNull(result, "no RESULT line");
             String[] f = result.split(" ");
             assertEquals(6, f.length, result);

@@ -26,6 +26,7 @@ import org.supcon.proto.v1.Image;
 import org.supcon.proto.v1.PredictRequest;
 import org.supcon.proto.v1.PredictResponse;
 import org.supcon.proto.v1.RawPixels;
+import org.supcon.tools.Tools.UsageException;
 
 import com.google.protobuf.ByteString;
 
@@ -107,11 +108,7 @@ public final class ServeBench {
     public static void main(String[] args) throws Exception {
         String pid = System.getenv("BENCH_SERVER_PID");
         if (pid != null) {
-            if (!pid.matches("[1-9][0-9]*")) {
-                System.err.println("BENCH_SERVER_PID must be the service's process id, got '" + pid + "'");
-                System.exit(2);
-            }
-            serverPid = Long.parseLong(pid);
+            serverPid = wholeNumber("BENCH_SERVER_PID (the service's process id)", pid, 1);
         }
         String host = args[0];
         int port = Integer.parseInt(args[1]);
@@ -121,15 +118,19 @@ public final class ServeBench {
         int repeats = args.length > 5 ? Integer.parseInt(args[5]) : 3;
         int[] concurrency = Arrays.stream((args.length > 6 ? args[6] : "1,8,32,64").split(",")).mapToInt(Integer::parseInt).toArray();
         List<Protocol> protocols = Protocol.parse(System.getenv().getOrDefault("BENCH_PROTOCOLS", "oip-grpc,supcon-grpc,rest"));
-        OptionalInt threads = intraOpThreads(System.getenv("BENCH_INTRA_OP_THREADS"));
+        String threadsValue = System.getenv("BENCH_INTRA_OP_THREADS");
+        OptionalInt threads = threadsValue == null || threadsValue.isEmpty() ? OptionalInt.empty()
+                : OptionalInt.of(wholeNumber("BENCH_INTRA_OP_THREADS", threadsValue, 1));
         String baselineCpus = System.getenv("BENCH_BASELINE_CPUS");
-        int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "30"));
+        if (baselineCpus != null && !baselineCpus.matches("[0-9]+([-,][0-9]+)*")) {
+            throw new UsageException("BENCH_BASELINE_CPUS must be a CPU list for taskset (0, 0-1, 0,2), got '" + baselineCpus + "'");
+        }
+        int warmup = wholeNumber("BENCH_WARMUP_SECONDS", System.getenv().getOrDefault("BENCH_WARMUP_SECONDS", "30"), 0);
 
+        float[] image = images(1);
         byte[] pixels = new byte[PIXELS];
-        float[] image = new float[PIXELS];
         for (int i = 0; i < PIXELS; i++) {
-            pixels[i] = (byte) ((i * 37) % 256);
-            image[i] = (i * 37) % 256;
+            pixels[i] = (byte) image[i];
         }
         ByteBuffer le = ByteBuffer.allocate(PIXELS * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : image) {
@@ -156,14 +157,10 @@ public final class ServeBench {
         Map<String, List<Run>> results = new LinkedHashMap<>();
         // per served configuration: its throughput over the adjacent in-process batch-1 and batch-32 runs
         Map<String, List<double[]>> ratios = new LinkedHashMap<>();
-        float[] batch = new float[BATCH * PIXELS];
-        for (int i = 0; i < BATCH; i++) {
-            System.arraycopy(image, 0, batch, i * PIXELS, PIXELS);
-        }
         System.out.printf("protocols %s; in-process baseline %s, intra-op threads %s%n", protocols,
                 baselineCpus == null ? "in this process" : "in a process on CPU(s) " + baselineCpus,
                 threads.isPresent() ? threads.getAsInt() : "default");
-        try (Baseline baseline = baselineCpus == null ? new InProcess(modelFile, threads, image, batch)
+        try (Baseline baseline = baselineCpus == null ? new InProcess(modelFile, threads)
                 : Pinned.start(baselineCpus, modelFile, threads)) {
             GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc.newBlockingStub(channel);
             EmbeddingsGrpc.EmbeddingsBlockingStub supcon = EmbeddingsGrpc.newBlockingStub(channel);
@@ -228,7 +225,7 @@ public final class ServeBench {
         static List<Protocol> parse(String list) {
             List<Protocol> out = new ArrayList<>();
             for (String id : list.split(",")) {
-                Protocol p = Arrays.stream(values()).filter(v -> v.id.equals(id.trim())).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                Protocol p = Arrays.stream(values()).filter(v -> v.id.equals(id.trim())).findFirst().orElseThrow(() -> new UsageException(
                         "BENCH_PROTOCOLS: unknown protocol '" + id + "'; known: oip-grpc, supcon-grpc, rest"));
                 out.add(p);
             }
@@ -241,14 +238,17 @@ public final class ServeBench {
         }
     }
 
-    private static OptionalInt intraOpThreads(String value) {
-        if (value == null || value.isEmpty()) {
-            return OptionalInt.empty();
+    /** {@code value} as a whole number of at least {@code min}, else a usage error naming {@code name}. */
+    private static int wholeNumber(String name, String value, int min) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
         }
-        if (!value.matches("[1-9][0-9]*")) {
-            throw new IllegalArgumentException("BENCH_INTRA_OP_THREADS must be a positive whole number, got '" + value + "'");
-        }
-        return OptionalInt.of(Integer.parseInt(value));
+        throw new UsageException(name + " must be a whole number of at least " + min + ", got '" + value + "'");
     }
 
     /** In-process ONNX Runtime on the model file: images per second at a batch size, one caller. */
@@ -275,18 +275,14 @@ public final class ServeBench {
     static final class InProcess implements Baseline {
         private final OrtEnvironment env = OrtEnvironment.getEnvironment();
         private final OrtSession session;
-        private final float[] image;
-        private final float[] batch;
 
-        InProcess(Path modelFile, OptionalInt threads, float[] image, float[] batch) throws OrtException {
+        InProcess(Path modelFile, OptionalInt threads) throws OrtException {
             this.session = session(env, modelFile, threads);
-            this.image = image;
-            this.batch = batch;
         }
 
         @Override
         public Run run(int n, int seconds) throws InterruptedException {
-            float[] input = n == 1 ? image : Arrays.copyOf(batch, n * PIXELS);
+            float[] input = images(n);
             return measure(null, "in-process ORT, batch " + n, 1, seconds, () -> () -> ort(env, session, input, n));
         }
 
@@ -314,9 +310,6 @@ public final class ServeBench {
         }
 
         static Pinned start(String cpus, Path modelFile, OptionalInt threads) throws Exception {
-            if (!cpus.matches("[0-9]+([-,][0-9]+)*")) {
-                throw new IllegalArgumentException("BENCH_BASELINE_CPUS must be a CPU list for taskset (0, 0-1, 0,2), got '" + cpus + "'");
-            }
             String java = ProcessHandle.current().info().command().orElse("java");
             String jar = Path.of(ServeBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
             List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, java, "-jar", jar, "ort-baseline", modelFile.toString(),
@@ -331,6 +324,9 @@ public final class ServeBench {
             in.flush();
             String line;
             while ((line = out.readLine()) != null) {
+                if (line.startsWith("ERROR ")) {
+                    throw new IllegalStateException("the pinned baseline process refused a run: " + line.substring(6));
+                }
                 if (line.startsWith("RESULT ")) {
                     String[] f = line.split(" ");
                     return new Run(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Long.parseLong(f[4]),
@@ -351,26 +347,51 @@ public final class ServeBench {
     /**
      * Tool {@code ort-baseline MODEL_FILE THREADS|default}: the pinned baseline process. Reads
      * lines {@code BATCH SECONDS} from standard input; answers each with the measurement's line
-     * and {@code RESULT img/s p50 p99 errors cpu-ms/img}.
+     * and {@code RESULT img/s p50 p99 errors cpu-ms/img}, or a malformed line with
+     * {@code ERROR message} (and goes on reading).
      */
     public static void worker(String[] args) throws Exception {
-        Path modelFile = Path.of(args[0]);
-        OptionalInt threads = "default".equals(args[1]) ? OptionalInt.empty() : intraOpThreads(args[1]);
-        float[] batch = new float[BATCH * PIXELS];
-        for (int i = 0; i < batch.length; i++) {
-            batch[i] = ((i % PIXELS) * 37) % 256;
+        if (args.length != 2) {
+            throw new UsageException("usage: ort-baseline MODEL_FILE THREADS|default (got " + args.length + " arguments)");
         }
-        try (InProcess baseline = new InProcess(modelFile, threads, Arrays.copyOf(batch, PIXELS), batch);
+        Path modelFile = Path.of(args[0]);
+        if (!java.nio.file.Files.isRegularFile(modelFile)) {
+            throw new UsageException("model file " + modelFile + " does not exist");
+        }
+        OptionalInt threads = "default".equals(args[1]) ? OptionalInt.empty() : OptionalInt.of(wholeNumber("THREADS", args[1], 1));
+        try (InProcess baseline = new InProcess(modelFile, threads);
                 java.io.BufferedReader commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = commands.readLine()) != null) {
-                String[] f = line.trim().split(" ");
-                Run run = baseline.run(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+                String[] f = line.trim().split("\\s+");
+                int batch;
+                int seconds;
+                try {
+                    if (f.length != 2) {
+                        throw new UsageException("expected 2 numbers");
+                    }
+                    batch = wholeNumber("BATCH", f[0], 1);
+                    seconds = wholeNumber("SECONDS", f[1], 1);
+                } catch (UsageException e) {
+                    System.out.println("ERROR line '" + line + "': expected BATCH SECONDS, positive whole numbers (" + e.getMessage() + ")");
+                    System.out.flush();
+                    continue;
+                }
+                Run run = baseline.run(batch, seconds);
                 System.out.printf(java.util.Locale.ROOT, "RESULT %f %f %f %d %f%n", run.throughput(), run.p50(), run.p99(), run.errors(),
                         run.clientCpuMs());
                 System.out.flush();
             }
         }
+    }
+
+    /** {@code n} copies of the one test image every run sends (pixel values 0..255, a fixed pattern). */
+    static float[] images(int n) {
+        float[] out = new float[n * PIXELS];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((i % PIXELS) * 37) % 256;
+        }
+        return out;
     }
 
     private static Run record(Map<String, List<Run>> results, String name, Run run) {
