@@ -145,6 +145,19 @@ trainer() {
   java -Djava.awt.headless=true -jar "$SUPCON_ROOT/trainer/target/quarkus-app/quarkus-run.jar" "$@"
 }
 
+# throughput_run DIR ENCODER BATCH LIMIT: the fixed training-throughput run of dev/bench-train and
+# dev/bench-roofline (2 epochs, no warm-up or validation, 1 linear epoch), output in DIR, log in
+# DIR.log; prints the second epoch's "images_per_s<TAB>data_wait_share" (the first pays for the
+# JIT and the allocator's warm-up). The caller's environment (malloc variables) applies.
+throughput_run() {
+  local dir=$1 enc=$2 batch=$3 limit=$4
+  trainer train --encoder "$enc" --batch-size "$batch" --limit "$limit" --epochs 2 --warmup-epochs 0 --eval-every 0 \
+    --learning-rate 0.05 --min-crop-scale 0.2 --validation-fraction 0 --linear-epochs 1 --test-limit 500 \
+    --output "$dir" > "$dir.log" 2>&1 || die "train failed: $dir.log"
+  python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["history"][-1]; print("%.1f\t%.4f" % (e["imagesPerSecond"], e["dataWaitShare"]))' \
+    "$dir/summary.json"
+}
+
 # ensure_jwt_keys: sets JWT_PRIVATE_KEY / JWT_PUBLIC_KEY to the local development key pair
 # (dev/.state/jwt, made once by the tools jar's `token keys`) and builds the tools jar if needed.
 # dev/token issues tokens with it; the services started by dev/ scripts verify them with the public key.
